@@ -1,0 +1,445 @@
+//! `dockerfile_instruction`: predicates on Dockerfile instructions that know the stages:
+//! "the final image has a non-root `USER`", "no shell-form `CMD`", "no `ADD` of a URL".
+//! The final stage includes the earlier stages it is built `FROM`; a builder stage that the
+//! final image does not derive from never counts.
+
+use super::{
+    Applicability, CheckCx, CheckError, CheckKind, CompileCx, OneOrMany, ParamError,
+    default_dockerfile_excludes, default_dockerfile_globs, regex_param, render,
+};
+use crate::collect::select::SelectorId;
+use crate::finding::Finding;
+use crate::parse::dockerfile::{Dockerfile, Form, Instr, Stage};
+use regex::Regex;
+use serde::Deserialize;
+
+/// Which stages are examined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum StageScope {
+    /// The last stage and the stages it is built from: what ships.
+    #[default]
+    Final,
+    /// Every stage on its own.
+    All,
+}
+
+/// Which occurrences count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Occurrence {
+    /// Every matching instruction.
+    #[default]
+    All,
+    /// Only the last instruction with that keyword in scope (the one that takes effect, as
+    /// for `USER`, `CMD`, `HEALTHCHECK`).
+    Last,
+}
+
+/// Whether the instruction must be there or must not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Expect {
+    /// At least one selected instruction must be in scope.
+    Present,
+    /// Every selected instruction is a finding.
+    Absent,
+}
+
+/// Command form filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormFilter {
+    /// `CMD cmd args`.
+    Shell,
+    /// `CMD ["cmd", "args"]`.
+    Exec,
+}
+
+/// Parameters of `dockerfile_instruction`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// Globs of the Dockerfiles (default: every common naming scheme).
+    #[serde(default)]
+    pub paths: Option<Vec<String>>,
+    /// Globs to leave out.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Keyword or keywords, e.g. `USER` or `[CMD, ENTRYPOINT]`.
+    pub instruction: OneOrMany<String>,
+    /// `final` (default) or `all`.
+    #[serde(default)]
+    pub stage: StageScope,
+    /// `all` (default) or `last`.
+    #[serde(default)]
+    pub occurrence: Occurrence,
+    /// Only instructions in this form.
+    #[serde(default)]
+    pub form: Option<FormFilter>,
+    /// Only instructions whose arguments (heredoc bodies included) match this regex.
+    #[serde(default)]
+    pub args_match: Option<String>,
+    /// Only instructions whose arguments do not match this regex.
+    #[serde(default)]
+    pub args_not_match: Option<String>,
+    /// Only instructions with this `--flag` (`from`, `chown`, `mount`); `!from` means without it.
+    #[serde(default)]
+    pub flag: Option<String>,
+    /// `present` or `absent`.
+    pub expect: Expect,
+    /// With `present`: a scope whose base image matches this regex needs no such instruction
+    /// (e.g. distroless `:nonroot` images already set a non-root user).
+    #[serde(default)]
+    pub exempt_base_images: Option<String>,
+    /// Finding message. Placeholders: `{instruction}`, `{args}`, `{stage}`, `{image}`.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// Compiled `dockerfile_instruction`.
+pub struct DockerfileInstruction {
+    files: SelectorId,
+    keywords: Vec<String>,
+    scope: StageScope,
+    occurrence: Occurrence,
+    form: Option<FormFilter>,
+    args_match: Option<Regex>,
+    args_not_match: Option<Regex>,
+    flag: Option<(String, bool)>,
+    expect: Expect,
+    exempt: Option<Regex>,
+    message: Option<String>,
+}
+
+const KEYWORDS: &[&str] = &[
+    "ADD",
+    "ARG",
+    "CMD",
+    "COPY",
+    "ENTRYPOINT",
+    "ENV",
+    "EXPOSE",
+    "HEALTHCHECK",
+    "LABEL",
+    "MAINTAINER",
+    "ONBUILD",
+    "RUN",
+    "SHELL",
+    "STOPSIGNAL",
+    "USER",
+    "VOLUME",
+    "WORKDIR",
+];
+
+impl CheckKind for DockerfileInstruction {
+    type Params = Params;
+
+    fn compile(p: Params, cx: &mut CompileCx<'_>) -> Result<Self, ParamError> {
+        let mut exclude = default_dockerfile_excludes();
+        exclude.extend(p.exclude);
+        let files = cx.files(
+            "paths",
+            &p.paths.unwrap_or_else(default_dockerfile_globs),
+            &exclude,
+            false,
+        )?;
+        let keywords: Vec<String> = p
+            .instruction
+            .to_vec()
+            .iter()
+            .map(|k| k.to_ascii_uppercase())
+            .collect();
+        if let Some(bad) = keywords.iter().find(|k| !KEYWORDS.contains(&k.as_str())) {
+            return Err(ParamError::at(
+                "instruction",
+                format!("`{bad}` is not a Dockerfile instruction (FROM is judged per stage)"),
+            ));
+        }
+        let flag = p.flag.map(|f| match f.strip_prefix('!') {
+            Some(name) => (name.trim_start_matches("--").to_owned(), false),
+            None => (f.trim_start_matches("--").to_owned(), true),
+        });
+        Ok(DockerfileInstruction {
+            files,
+            keywords,
+            scope: p.stage,
+            occurrence: p.occurrence,
+            form: p.form,
+            args_match: p
+                .args_match
+                .as_deref()
+                .map(|r| regex_param("args_match", r, false))
+                .transpose()?,
+            args_not_match: p
+                .args_not_match
+                .as_deref()
+                .map(|r| regex_param("args_not_match", r, false))
+                .transpose()?,
+            flag,
+            expect: p.expect,
+            exempt: p
+                .exempt_base_images
+                .as_deref()
+                .map(|r| regex_param("exempt_base_images", r, false))
+                .transpose()?,
+            message: p.message,
+        })
+    }
+
+    fn evaluate(&self, cx: &mut CheckCx<'_>) -> Result<Applicability, CheckError> {
+        let ws = cx.workspace();
+        let files = cx.selected(self.files);
+        if files.is_empty() {
+            return Ok(Applicability::NotApplicable(
+                "no Dockerfile in the repository".to_owned(),
+            ));
+        }
+        for &i in files {
+            let Some(df) = cx.dockerfile(i) else { continue };
+            let rel = &ws.file(i).rel;
+            match self.scope {
+                StageScope::Final => {
+                    if let Some(last) = df.final_stage() {
+                        self.check_scope(cx, rel, &df, last);
+                    }
+                }
+                StageScope::All => {
+                    for stage in &df.stages {
+                        self.check_scope(cx, rel, &df, stage);
+                    }
+                }
+            }
+        }
+        Ok(Applicability::Applicable)
+    }
+}
+
+fn stage_label(stage: &Stage) -> String {
+    stage
+        .name
+        .clone()
+        .unwrap_or_else(|| stage.index.to_string())
+}
+
+impl DockerfileInstruction {
+    fn keyword_matches(&self, instr: &Instr) -> bool {
+        self.keywords.iter().any(|k| k == instr.keyword)
+    }
+
+    fn filters_match(&self, instr: &Instr) -> bool {
+        if let Some(form) = self.form {
+            let want = match form {
+                FormFilter::Shell => Form::Shell,
+                FormFilter::Exec => Form::Exec,
+            };
+            if instr.form != want {
+                return false;
+            }
+        }
+        if let Some((name, want)) = &self.flag {
+            if instr.flags.iter().any(|(n, _)| n == name) != *want {
+                return false;
+            }
+        }
+        let text = if instr.heredocs.is_empty() {
+            std::borrow::Cow::Borrowed(instr.args.as_str())
+        } else {
+            std::borrow::Cow::Owned(format!("{}\n{}", instr.args, instr.heredocs.join("\n")))
+        };
+        self.args_match.as_ref().is_none_or(|r| r.is_match(&text))
+            && self
+                .args_not_match
+                .as_ref()
+                .is_none_or(|r| !r.is_match(&text))
+    }
+
+    fn check_scope(&self, cx: &mut CheckCx<'_>, rel: &str, df: &Dockerfile, stage: &Stage) {
+        // In the final scope the instructions of parent stages come first, as Docker applies them.
+        let lineage: Vec<&Stage> = match self.scope {
+            StageScope::Final => df.lineage(stage).into_iter().rev().collect(),
+            StageScope::All => vec![stage],
+        };
+        let all: Vec<(&Stage, &Instr)> = lineage
+            .iter()
+            .flat_map(|s| s.instructions.iter().map(move |i| (*s, i)))
+            .filter(|(_, i)| self.keyword_matches(i))
+            .collect();
+        let considered: Vec<(&Stage, &Instr)> = match self.occurrence {
+            Occurrence::All => all.clone(),
+            Occurrence::Last => all.last().copied().into_iter().collect(),
+        };
+        let selected: Vec<(&Stage, &Instr)> = considered
+            .iter()
+            .copied()
+            .filter(|(_, i)| self.filters_match(i))
+            .collect();
+        let root = df.root_image(stage);
+        let vars = |instr: Option<&Instr>, st: &Stage| -> Vec<(String, String)> {
+            let args: String = instr.map_or(String::new(), |i| i.args.chars().take(80).collect());
+            vec![
+                (
+                    "instruction".into(),
+                    instr.map_or_else(|| self.keywords.join("/"), |i| i.keyword.to_owned()),
+                ),
+                ("args".into(), args),
+                ("stage".into(), stage_label(st)),
+                ("image".into(), root.effective_image().to_owned()),
+            ]
+        };
+        let fill = |tpl: &str, v: &[(String, String)]| {
+            let v: Vec<(&str, &str)> = v.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+            render(tpl, &v)
+        };
+        match self.expect {
+            Expect::Absent => {
+                for (st, instr) in selected {
+                    let default = "`{instruction} {args}` in stage `{stage}`";
+                    let msg = fill(
+                        self.message.as_deref().unwrap_or(default),
+                        &vars(Some(instr), st),
+                    );
+                    cx.report(Finding::at(rel, instr.pos.line, instr.pos.col, msg));
+                }
+            }
+            Expect::Present => {
+                if let Some((_, instr)) = selected.last() {
+                    cx.evidence(Finding::at(
+                        rel,
+                        instr.pos.line,
+                        instr.pos.col,
+                        format!("`{} {}`", instr.keyword, instr.args),
+                    ));
+                    return;
+                }
+                if self
+                    .exempt
+                    .as_ref()
+                    .is_some_and(|r| r.is_match(root.effective_image()))
+                {
+                    let pos = root.image_pos;
+                    cx.evidence(Finding::at(
+                        rel,
+                        pos.line,
+                        pos.col,
+                        format!("base image `{}` is exempt", root.effective_image()),
+                    ));
+                    return;
+                }
+                let (pos, instr) = match considered.last() {
+                    Some((_, i)) => (i.pos, Some(*i)),
+                    None => (stage.from_pos, None),
+                };
+                let default = match (instr, self.scope) {
+                    (Some(_), _) => "`{instruction} {args}` in stage `{stage}`",
+                    (None, StageScope::Final) => "final stage `{stage}` has no `{instruction}`",
+                    (None, StageScope::All) => "stage `{stage}` has no `{instruction}`",
+                };
+                let msg = fill(
+                    self.message.as_deref().unwrap_or(default),
+                    &vars(instr, stage),
+                );
+                cx.report(Finding::at(rel, pos.line, pos.col, msg));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::Applicability;
+    use crate::check::testing::{lines, run};
+
+    const NON_ROOT: &str = "instruction: USER\noccurrence: last\nargs_not_match: '^(root|0)(:.*)?$'\nexpect: present\nexempt_base_images: ':nonroot$'";
+
+    #[test]
+    fn builder_stage_user_does_not_count() {
+        let df = "FROM node:20 AS build\nUSER node\nRUN npm ci\nFROM node:20-slim\nCOPY --from=build /app /app\n";
+        let (_, f, _) = run("dockerfile_instruction", NON_ROOT, &[("Dockerfile", df)]);
+        assert_eq!(
+            lines(&f),
+            vec!["Dockerfile:4:1: final stage `1` has no `USER`"]
+        );
+    }
+
+    #[test]
+    fn user_inherited_from_parent_stage_counts() {
+        let df = "FROM node:20 AS base\nUSER node\nFROM base\nCMD [\"node\"]\n";
+        let (_, f, _) = run("dockerfile_instruction", NON_ROOT, &[("Dockerfile", df)]);
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn last_user_root_is_reported_at_the_user_line() {
+        let df = "FROM debian:12\nUSER app\nRUN id\nUSER root\n";
+        let (_, f, _) = run("dockerfile_instruction", NON_ROOT, &[("Dockerfile", df)]);
+        assert_eq!(lines(&f), vec!["Dockerfile:4:1: `USER root` in stage `0`"]);
+    }
+
+    #[test]
+    fn distroless_nonroot_is_exempt_and_scratch_is_not() {
+        let (_, f, _) = run(
+            "dockerfile_instruction",
+            NON_ROOT,
+            &[("Dockerfile", "FROM gcr.io/distroless/static:nonroot\n")],
+        );
+        assert!(f.is_empty());
+        let (_, f, _) = run(
+            "dockerfile_instruction",
+            NON_ROOT,
+            &[("Dockerfile", "FROM scratch\nCOPY app /app\n")],
+        );
+        assert_eq!(f.len(), 1);
+    }
+
+    #[test]
+    fn absent_shell_form_entrypoint_in_any_dockerfile_name() {
+        let p = "instruction: [CMD, ENTRYPOINT]\noccurrence: last\nform: shell\nexpect: absent";
+        let (_, f, _) = run(
+            "dockerfile_instruction",
+            p,
+            &[
+                ("api.Dockerfile", "FROM a:1\nCMD node server.js\n"),
+                ("Containerfile", "FROM a:1\nCMD [\"x\"]\n"),
+            ],
+        );
+        assert_eq!(
+            lines(&f),
+            vec!["api.Dockerfile:2:1: `CMD node server.js` in stage `0`"]
+        );
+    }
+
+    #[test]
+    fn heredoc_bodies_are_matched() {
+        let p =
+            "instruction: RUN\nstage: all\nargs_match: 'curl[^|]*\\|\\s*(ba)?sh'\nexpect: absent";
+        let (_, f, _) = run(
+            "dockerfile_instruction",
+            p,
+            &[(
+                "Dockerfile",
+                "FROM a:1\nRUN <<EOF\ncurl -fsSL https://x.sh | sh\nEOF\n",
+            )],
+        );
+        assert_eq!(f.len(), 1);
+    }
+
+    #[test]
+    fn no_dockerfile_is_not_applicable_and_bad_one_is_a_problem() {
+        let (r, _, _) = run("dockerfile_instruction", NON_ROOT, &[("README.md", "x")]);
+        assert!(matches!(r, Ok(Applicability::NotApplicable(_))));
+        let (_, f, problems) = run(
+            "dockerfile_instruction",
+            NON_ROOT,
+            &[("Dockerfile", "FROM a:1\nBOGUS x\n")],
+        );
+        assert!(f.is_empty());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        let (_, _, problems) = run(
+            "dockerfile_instruction",
+            NON_ROOT,
+            &[("Dockerfile", "\0\0binary")],
+        );
+        assert_eq!(problems, vec!["`Dockerfile` was not read (binary content)"]);
+    }
+}

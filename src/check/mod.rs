@@ -1,0 +1,393 @@
+//! Check kinds: the Rust code behind `check.kind` in rule files. A kind is compiled once per
+//! rule (params validated, regexes and globs built) and evaluated once per run. Kinds never
+//! know which rule they serve; anything rule-specific is a parameter.
+
+pub mod dockerfile_base_image;
+pub mod dockerfile_instruction;
+pub mod path_exists;
+pub mod text_match;
+pub mod yaml_field;
+
+use crate::collect::Workspace;
+use crate::collect::select::{SelectorId, SelectorRegistry};
+use crate::finding::Finding;
+use crate::parse::dockerfile::Dockerfile;
+use crate::parse::yaml::Node;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+
+/// Context given to `compile`: where file selectors are registered.
+pub struct CompileCx<'a> {
+    /// The shared selector registry.
+    pub selectors: &'a mut SelectorRegistry,
+}
+
+impl CompileCx<'_> {
+    /// Registers the files a check reads; `field` names the parameter for error messages.
+    pub fn files(
+        &mut self,
+        field: &str,
+        include: &[String],
+        exclude: &[String],
+        case_insensitive: bool,
+    ) -> Result<SelectorId, ParamError> {
+        self.selectors
+            .register(include, exclude, case_insensitive)
+            .map_err(|m| ParamError::at(field, m))
+    }
+}
+
+/// A parameter that passed serde but is still invalid.
+#[derive(Debug, Clone)]
+pub struct ParamError {
+    /// Key path of the parameter inside `check.params`, when one is to blame.
+    pub field: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl ParamError {
+    /// An error about one parameter.
+    pub fn at(field: &str, message: impl Into<String>) -> ParamError {
+        ParamError {
+            field: Some(field.to_owned()),
+            message: message.into(),
+        }
+    }
+}
+
+/// Compiles a regex parameter.
+pub fn regex_param(
+    field: &str,
+    pattern: &str,
+    case_insensitive: bool,
+) -> Result<regex::Regex, ParamError> {
+    regex::RegexBuilder::new(pattern)
+        .multi_line(true)
+        .case_insensitive(case_insensitive)
+        .size_limit(1 << 22)
+        .build()
+        .map_err(|e| {
+            ParamError::at(
+                field,
+                format!("invalid regex: {}", one_line(&e.to_string())),
+            )
+        })
+}
+
+fn one_line(s: &str) -> String {
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether the rule had anything to look at. Pass or fail is derived from the findings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applicability {
+    /// The check ran on something.
+    Applicable,
+    /// Nothing to check (e.g. no Dockerfile): the rule is skipped with this reason.
+    NotApplicable(String),
+}
+
+/// The check could not decide; the rule becomes inconclusive with this reason.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{0}")]
+pub struct CheckError(pub String);
+
+/// What a check kind sees while it evaluates, and where it reports.
+pub struct CheckCx<'a> {
+    ws: &'a Workspace,
+    pub(crate) findings: Vec<Finding>,
+    pub(crate) evidence: Vec<Finding>,
+    pub(crate) problems: Vec<String>,
+}
+
+impl<'a> CheckCx<'a> {
+    /// A context over a workspace.
+    #[must_use]
+    pub fn new(ws: &'a Workspace) -> Self {
+        CheckCx {
+            ws,
+            findings: Vec::new(),
+            evidence: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// The repository.
+    #[must_use]
+    pub fn workspace(&self) -> &'a Workspace {
+        self.ws
+    }
+
+    /// The files a selector matched.
+    #[must_use]
+    pub fn selected(&self, id: SelectorId) -> &'a [usize] {
+        self.ws.selected(id)
+    }
+
+    /// Reports a violation.
+    pub fn report(&mut self, finding: Finding) {
+        self.findings.push(finding);
+    }
+
+    /// Records why the rule passed (shown as evidence, used by `claims`).
+    pub fn evidence(&mut self, note: Finding) {
+        self.evidence.push(note);
+    }
+
+    /// Records an input the check could not examine; with no findings the rule is inconclusive.
+    pub fn problem(&mut self, what: String) {
+        self.problems.push(what);
+    }
+
+    /// The text of a file, or `None` after recording why it is unavailable.
+    pub fn text(&mut self, i: usize) -> Option<&'a str> {
+        match self.ws.text(i) {
+            Ok(t) => Some(t),
+            Err(p) => {
+                let rel = &self.ws.file(i).rel;
+                self.problems.push(format!("`{rel}` was not read ({p})"));
+                None
+            }
+        }
+    }
+
+    /// The YAML documents of a file, or `None` after recording why not.
+    pub fn yaml(&mut self, i: usize) -> Option<Arc<Vec<Node>>> {
+        self.ws
+            .yaml(i)
+            .map_err(|p| self.problems.push(p.describe(&self.ws.file(i).rel)))
+            .ok()
+    }
+
+    /// The parsed Dockerfile, or `None` after recording why not.
+    pub fn dockerfile(&mut self, i: usize) -> Option<Arc<Dockerfile>> {
+        self.ws
+            .dockerfile(i)
+            .map_err(|p| self.problems.push(p.describe(&self.ws.file(i).rel)))
+            .ok()
+    }
+}
+
+/// The Rust implementation behind one `check.kind`.
+pub trait CheckKind: Sized + Send + Sync {
+    /// The `check.params` mapping (unknown keys rejected).
+    type Params: DeserializeOwned;
+
+    /// Validates params beyond serde and precomputes what `evaluate` needs.
+    fn compile(params: Self::Params, cx: &mut CompileCx<'_>) -> Result<Self, ParamError>;
+
+    /// Examines the repository and reports one finding per violation through `cx`.
+    fn evaluate(&self, cx: &mut CheckCx<'_>) -> Result<Applicability, CheckError>;
+}
+
+/// Fills `{name}` placeholders in a message template.
+#[must_use]
+pub fn render(template: &str, vars: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) if vars.iter().any(|(k, _)| *k == &after[..close]) => {
+                let key = &after[..close];
+                out.push_str(vars.iter().find(|(k, _)| *k == key).map_or("", |(_, v)| v));
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Declares every check kind once: the `CheckSpec` enum read from rule files, the compiled
+/// `Check` enum, and their dispatch. Adding a kind is one line here plus its module.
+macro_rules! kinds {
+    ($($variant:ident => $module:ident :: $kind:ident),+ $(,)?) => {
+        /// `check:` as written in a rule file: `kind` picks the variant, `params` its parameters.
+        #[derive(Debug, Deserialize)]
+        #[serde(tag = "kind", content = "params", rename_all = "snake_case", deny_unknown_fields)]
+        pub enum CheckSpec {
+            $(
+                #[allow(missing_docs)]
+                $variant($module::Params),
+            )+
+        }
+
+        /// A compiled check.
+        pub enum Check {
+            $(
+                #[allow(missing_docs)]
+                $variant($module::$kind),
+            )+
+        }
+
+        /// Names of every check kind, as written in rule files.
+        pub const KIND_NAMES: &[&str] = &[$(stringify!($module)),+];
+
+        impl CheckSpec {
+            /// The kind's name.
+            #[must_use]
+            pub fn kind_name(&self) -> &'static str {
+                match self { $(CheckSpec::$variant(_) => stringify!($module)),+ }
+            }
+
+            /// Compiles the params into a runnable check.
+            pub fn compile(self, cx: &mut CompileCx<'_>) -> Result<Check, ParamError> {
+                match self { $(CheckSpec::$variant(p) => $module::$kind::compile(p, cx).map(Check::$variant)),+ }
+            }
+        }
+
+        impl Check {
+            /// Runs the check.
+            pub fn evaluate(&self, cx: &mut CheckCx<'_>) -> Result<Applicability, CheckError> {
+                match self { $(Check::$variant(k) => k.evaluate(cx)),+ }
+            }
+        }
+    };
+}
+
+kinds! {
+    PathExists => path_exists::PathExists,
+    TextMatch => text_match::TextMatch,
+    YamlField => yaml_field::YamlField,
+    DockerfileInstruction => dockerfile_instruction::DockerfileInstruction,
+    DockerfileBaseImage => dockerfile_base_image::DockerfileBaseImage,
+}
+
+/// Globs that find Dockerfiles under every common naming scheme.
+#[must_use]
+pub fn default_dockerfile_globs() -> Vec<String> {
+    [
+        "Dockerfile",
+        "dockerfile",
+        "*.Dockerfile",
+        "*.dockerfile",
+        "Dockerfile.*",
+        "Containerfile",
+        "Containerfile.*",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect()
+}
+
+/// Files that match the Dockerfile globs but are not Dockerfiles.
+#[must_use]
+pub fn default_dockerfile_excludes() -> Vec<String> {
+    [
+        "*.dockerignore",
+        "*.md",
+        "*.txt",
+        "*.sh",
+        "*.yml",
+        "*.yaml",
+        "*.json",
+        "*.bak",
+        "*.orig",
+        "*.swp",
+        "*.j2",
+        "*.tpl",
+        "*.tmpl",
+        "*.erb",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect()
+}
+
+/// One value or a list of values in params.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany<T> {
+    /// A single value.
+    One(T),
+    /// A list.
+    Many(Vec<T>),
+}
+
+impl<T: Clone> OneOrMany<T> {
+    /// As a list.
+    #[must_use]
+    pub fn to_vec(&self) -> Vec<T> {
+        match self {
+            OneOrMany::One(v) => vec![v.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Runs one check kind on inline files, as hadolint's `ruleCatches` does.
+    use super::*;
+    use crate::collect::{WalkOptions, Workspace};
+
+    /// Compiles `params` (YAML) for `kind` and evaluates it on `files`.
+    pub(crate) fn run(
+        kind: &str,
+        params: &str,
+        files: &[(&str, &str)],
+    ) -> (Result<Applicability, CheckError>, Vec<Finding>, Vec<String>) {
+        let yaml = format!("kind: {kind}\nparams:\n{}", indent(params));
+        let spec: CheckSpec = serde_saphyr::from_str(&yaml).unwrap_or_else(|e| panic!("{e}"));
+        let mut reg = SelectorRegistry::default();
+        let check = spec
+            .compile(&mut CompileCx {
+                selectors: &mut reg,
+            })
+            .unwrap_or_else(|e| panic!("{}", e.message));
+        let dir = tempfile::tempdir().unwrap();
+        for (path, content) in files {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, content).unwrap();
+        }
+        let ws = Workspace::scan(
+            dir.path(),
+            Arc::new(reg.build().unwrap()),
+            &WalkOptions::default(),
+        )
+        .unwrap();
+        let mut cx = CheckCx::new(&ws);
+        let r = check.evaluate(&mut cx);
+        let mut findings = cx.findings;
+        findings.sort();
+        (r, findings, cx.problems)
+    }
+
+    fn indent(s: &str) -> String {
+        s.lines().map(|l| format!("  {l}\n")).collect()
+    }
+
+    /// The findings' `line: message` strings, for terse asserts.
+    pub(crate) fn lines(findings: &[Finding]) -> Vec<String> {
+        findings
+            .iter()
+            .map(|f| format!("{}: {}", f.location.display(), f.message))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::render;
+
+    #[test]
+    fn templates_fill_known_placeholders_only() {
+        assert_eq!(
+            render("`{a}` and {b} {c}", &[("a", "x"), ("b", "y")]),
+            "`x` and y {c}"
+        );
+    }
+}

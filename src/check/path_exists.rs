@@ -1,0 +1,119 @@
+//! `path_exists`: files that must exist (a README, an env example) or must not (a
+//! committed `.env`), chosen by gitignore-style globs.
+
+use super::{Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError, render};
+use crate::collect::select::SelectorId;
+use crate::finding::Finding;
+use serde::Deserialize;
+
+/// Parameters of `path_exists`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// Gitignore-style globs relative to the repository root: `README*` matches at any
+    /// depth, `/README*` only at the root, `docs/` everything below `docs`.
+    pub any_of: Vec<String>,
+    /// Globs to leave out of `any_of`'s matches.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Match names case-insensitively (`readme.md`, `License`).
+    #[serde(default)]
+    pub case_insensitive: bool,
+    /// Fail when a file matches instead of when none does (files that must not be committed).
+    #[serde(default)]
+    pub forbid: bool,
+    /// Message for a finding. `{path}` is the offending file (with `forbid`), `{globs}` the globs.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// Compiled `path_exists`.
+pub struct PathExists {
+    files: SelectorId,
+    forbid: bool,
+    globs: String,
+    message: Option<String>,
+}
+
+impl CheckKind for PathExists {
+    type Params = Params;
+
+    fn compile(p: Params, cx: &mut CompileCx<'_>) -> Result<Self, ParamError> {
+        let files = cx.files("any_of", &p.any_of, &p.exclude, p.case_insensitive)?;
+        Ok(PathExists {
+            files,
+            forbid: p.forbid,
+            globs: p.any_of.join("`, `"),
+            message: p.message,
+        })
+    }
+
+    fn evaluate(&self, cx: &mut CheckCx<'_>) -> Result<Applicability, CheckError> {
+        let ws = cx.workspace();
+        let found = cx.selected(self.files);
+        if self.forbid {
+            for &i in found {
+                let path = &ws.file(i).rel;
+                let tpl = self.message.as_deref().unwrap_or("`{path}` is present");
+                cx.report(Finding::file(
+                    path,
+                    render(tpl, &[("path", path), ("globs", &self.globs)]),
+                ));
+            }
+        } else if let Some(&first) = found.first() {
+            let path = &ws.file(first).rel;
+            cx.evidence(Finding::file(path, format!("`{path}` exists")));
+        } else {
+            let tpl = self
+                .message
+                .as_deref()
+                .unwrap_or("no file matches `{globs}`");
+            cx.report(Finding::repo(render(
+                tpl,
+                &[("globs", &self.globs), ("path", "")],
+            )));
+        }
+        Ok(Applicability::Applicable)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::testing::{lines, run};
+
+    #[test]
+    fn missing_file_is_a_repository_finding() {
+        let (_, f, _) = run(
+            "path_exists",
+            "any_of: [\"/README*\"]\ncase_insensitive: true",
+            &[("docs/README.md", "x")],
+        );
+        assert_eq!(lines(&f), vec!["(repository): no file matches `/README*`"]);
+        let (_, f, _) = run(
+            "path_exists",
+            "any_of: [\"/README*\"]\ncase_insensitive: true",
+            &[("readme.rst", "x")],
+        );
+        assert!(f.is_empty());
+    }
+
+    #[test]
+    fn forbid_reports_each_file() {
+        let (_, f, _) = run(
+            "path_exists",
+            "any_of: [\".env\", \".env.*\"]\nexclude: [\".env.example\"]\nforbid: true",
+            &[
+                (".env", "A=1"),
+                ("svc/.env.production", "A=1"),
+                (".env.example", "A="),
+            ],
+        );
+        assert_eq!(
+            lines(&f),
+            vec![
+                ".env: `.env` is present",
+                "svc/.env.production: `svc/.env.production` is present"
+            ]
+        );
+    }
+}

@@ -1,0 +1,482 @@
+//! Walks the audited repository once and serves file contents and parsed documents to the
+//! check kinds: each file is read at most once and parsed at most once, on first use.
+
+pub mod select;
+
+use crate::parse::dockerfile::{Dockerfile, DockerfileError};
+use crate::parse::yaml::{Node, YamlError};
+use ignore::WalkBuilder;
+use select::{SelectorId, Selectors};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Directories that never hold code or config we audit; skipped by name.
+const SKIPPED_DIRS: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    "bower_components",
+    "vendor",
+    "target",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".terraform",
+    ".gradle",
+    ".next",
+    ".nuxt",
+    ".cache",
+    "site-packages",
+];
+
+/// Default cap on the size of a file we read.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 2 * 1024 * 1024;
+
+/// One regular file found by the walk.
+#[derive(Debug, Clone)]
+pub struct FileEntry {
+    /// Path relative to the root, `/`-separated.
+    pub rel: String,
+    /// Path to open.
+    pub abs: PathBuf,
+    /// Size in bytes when walked.
+    pub size: u64,
+}
+
+/// Why a file's contents are not available.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileProblem {
+    /// Contains NUL bytes.
+    Binary,
+    /// Larger than the size cap.
+    TooLarge {
+        /// Its size.
+        size: u64,
+        /// The cap.
+        cap: u64,
+    },
+    /// Could not be read.
+    Unreadable(String),
+}
+
+impl fmt::Display for FileProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FileProblem::Binary => f.write_str("binary content"),
+            FileProblem::TooLarge { size, cap } => {
+                write!(
+                    f,
+                    "{} is over the {} size cap",
+                    human_size(*size),
+                    human_size(*cap)
+                )
+            }
+            FileProblem::Unreadable(e) => write!(f, "unreadable: {e}"),
+        }
+    }
+}
+
+/// Formats a byte count for messages.
+#[must_use]
+pub fn human_size(n: u64) -> String {
+    #[allow(clippy::cast_precision_loss)]
+    let f = n as f64;
+    if n >= 1024 * 1024 {
+        format!("{:.1} MiB", f / (1024.0 * 1024.0))
+    } else if n >= 1024 {
+        format!("{:.1} KiB", f / 1024.0)
+    } else {
+        format!("{n} B")
+    }
+}
+
+/// A path the audit did not look into, and why.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct SkippedPath {
+    /// Relative path.
+    pub path: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Options of the walk.
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    /// Gitignore-style globs to leave out.
+    pub exclude: Vec<String>,
+    /// Files larger than this are not read.
+    pub max_file_size: u64,
+    /// Walker threads (0: one per core).
+    pub threads: usize,
+}
+
+impl Default for WalkOptions {
+    fn default() -> Self {
+        WalkOptions {
+            exclude: Vec::new(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            threads: 0,
+        }
+    }
+}
+
+/// The audited repository: its file index and lazily filled caches.
+pub struct Workspace {
+    root: PathBuf,
+    files: Vec<FileEntry>,
+    selections: Vec<Vec<usize>>,
+    selectors: Arc<Selectors>,
+    texts: Vec<OnceLock<Result<String, FileProblem>>>,
+    yaml: Vec<OnceLock<Result<Arc<Vec<Node>>, YamlError>>>,
+    dockerfiles: Vec<OnceLock<Result<Arc<Dockerfile>, DockerfileError>>>,
+    walk_skipped: Vec<SkippedPath>,
+    max_file_size: u64,
+}
+
+impl fmt::Debug for Workspace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Workspace")
+            .field("root", &self.root)
+            .field("files", &self.files.len())
+            .finish()
+    }
+}
+
+/// An error that stops the audit before it starts.
+#[derive(Debug, thiserror::Error)]
+pub enum WalkError {
+    /// The root is missing or not a directory.
+    #[error("cannot audit `{path}`: {reason}")]
+    Root {
+        /// The root as given.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// An exclude glob is invalid.
+    #[error("invalid exclude pattern: {0}")]
+    Exclude(String),
+}
+
+fn rel_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let mut out = String::new();
+    for (i, c) in rel.components().enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        out.push_str(&c.as_os_str().to_string_lossy());
+    }
+    out
+}
+
+impl Workspace {
+    /// Walks `root` once and classifies every file against `selectors`.
+    pub fn scan(
+        root: &Path,
+        selectors: Arc<Selectors>,
+        options: &WalkOptions,
+    ) -> Result<Workspace, WalkError> {
+        let meta = std::fs::metadata(root).map_err(|e| WalkError::Root {
+            path: root.display().to_string(),
+            reason: e.kind().to_string(),
+        })?;
+        if !meta.is_dir() {
+            return Err(WalkError::Root {
+                path: root.display().to_string(),
+                reason: "not a directory".to_owned(),
+            });
+        }
+        std::fs::read_dir(root).map_err(|e| WalkError::Root {
+            path: root.display().to_string(),
+            reason: e.kind().to_string(),
+        })?;
+        let mut overrides = ignore::overrides::OverrideBuilder::new(root);
+        for pattern in &options.exclude {
+            overrides
+                .add(&format!("!{pattern}"))
+                .map_err(|e| WalkError::Exclude(e.to_string()))?;
+        }
+        let overrides = overrides
+            .build()
+            .map_err(|e| WalkError::Exclude(e.to_string()))?;
+
+        let mut builder = WalkBuilder::new(root);
+        // `ignore` skips dotfiles by default, but `.github/`, `.dockerignore` and
+        // `.env.example` are exactly what several rules inspect.
+        builder
+            .hidden(false)
+            .git_ignore(true)
+            .git_global(false)
+            .git_exclude(true)
+            .require_git(false)
+            .follow_links(false)
+            .overrides(overrides)
+            .add_custom_ignore_filename(".readycheckignore")
+            .threads(options.threads)
+            .filter_entry(|e| {
+                let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+                if !is_dir || e.depth() == 0 {
+                    return true;
+                }
+                let name = e.file_name().to_string_lossy();
+                // A virtualenv under any name carries `pyvenv.cfg`.
+                !SKIPPED_DIRS.contains(&name.as_ref()) && !e.path().join("pyvenv.cfg").is_file()
+            });
+
+        let found: Mutex<(Vec<FileEntry>, Vec<SkippedPath>)> = Mutex::new((Vec::new(), Vec::new()));
+        let root_buf = root.to_path_buf();
+        builder.build_parallel().run(|| {
+            let found = &found;
+            let root = &root_buf;
+            Box::new(move |entry| {
+                let mut guard = found
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                match entry {
+                    Ok(entry) => {
+                        let Some(ft) = entry.file_type() else {
+                            return ignore::WalkState::Continue;
+                        };
+                        if ft.is_dir() {
+                            return ignore::WalkState::Continue;
+                        }
+                        let rel = rel_path(root, entry.path());
+                        if ft.is_symlink() {
+                            guard.1.push(SkippedPath {
+                                path: rel,
+                                reason: "symbolic link, not followed".to_owned(),
+                            });
+                        } else if ft.is_file() {
+                            let size = entry.metadata().map_or(0, |m| m.len());
+                            guard.0.push(FileEntry {
+                                rel,
+                                abs: entry.into_path(),
+                                size,
+                            });
+                        } else {
+                            guard.1.push(SkippedPath {
+                                path: rel,
+                                reason: "not a regular file".to_owned(),
+                            });
+                        }
+                    }
+                    Err(err) => guard.1.push(walk_error(root, &err)),
+                }
+                ignore::WalkState::Continue
+            })
+        });
+        let (mut files, mut walk_skipped) = found
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        files.sort_by(|a, b| a.rel.cmp(&b.rel));
+        walk_skipped.sort();
+        walk_skipped.dedup();
+        Ok(Workspace::from_files(
+            root.to_path_buf(),
+            files,
+            walk_skipped,
+            selectors,
+            options.max_file_size,
+        ))
+    }
+
+    fn from_files(
+        root: PathBuf,
+        files: Vec<FileEntry>,
+        walk_skipped: Vec<SkippedPath>,
+        selectors: Arc<Selectors>,
+        max_file_size: u64,
+    ) -> Workspace {
+        use rayon::prelude::*;
+        let classes: Vec<Vec<u32>> = files
+            .par_iter()
+            .map_init(Vec::new, |scratch, f| selectors.classify(&f.rel, scratch))
+            .collect();
+        let mut selections = vec![Vec::new(); selectors.len()];
+        for (i, ids) in classes.into_iter().enumerate() {
+            for id in ids {
+                selections[id as usize].push(i);
+            }
+        }
+        let n = files.len();
+        Workspace {
+            root,
+            files,
+            selections,
+            selectors,
+            texts: (0..n).map(|_| OnceLock::new()).collect(),
+            yaml: (0..n).map(|_| OnceLock::new()).collect(),
+            dockerfiles: (0..n).map(|_| OnceLock::new()).collect(),
+            walk_skipped,
+            max_file_size,
+        }
+    }
+
+    /// The audited root.
+    #[must_use]
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Every file, sorted by path.
+    #[must_use]
+    pub fn files(&self) -> &[FileEntry] {
+        &self.files
+    }
+
+    /// The file at an index.
+    #[must_use]
+    pub fn file(&self, i: usize) -> &FileEntry {
+        &self.files[i]
+    }
+
+    /// Indices of the files a selector matched, in path order.
+    #[must_use]
+    pub fn selected(&self, id: SelectorId) -> &[usize] {
+        &self.selections[id.0]
+    }
+
+    /// The globs of a selector, for messages.
+    #[must_use]
+    pub fn describe(&self, id: SelectorId) -> &str {
+        self.selectors.describe(id)
+    }
+
+    /// The index of a file by relative path.
+    #[must_use]
+    pub fn find(&self, rel: &str) -> Option<usize> {
+        self.files
+            .binary_search_by(|f| f.rel.as_str().cmp(rel))
+            .ok()
+    }
+
+    /// The text of a file, read on first use. Invalid UTF-8 is replaced, NUL bytes mean binary.
+    pub fn text(&self, i: usize) -> Result<&str, &FileProblem> {
+        self.texts[i]
+            .get_or_init(|| {
+                let f = &self.files[i];
+                if f.size > self.max_file_size {
+                    return Err(FileProblem::TooLarge {
+                        size: f.size,
+                        cap: self.max_file_size,
+                    });
+                }
+                let bytes = std::fs::read(&f.abs)
+                    .map_err(|e| FileProblem::Unreadable(e.kind().to_string()))?;
+                if bytes.len() as u64 > self.max_file_size {
+                    return Err(FileProblem::TooLarge {
+                        size: bytes.len() as u64,
+                        cap: self.max_file_size,
+                    });
+                }
+                if bytes.iter().take(8192).any(|&b| b == 0) {
+                    return Err(FileProblem::Binary);
+                }
+                Ok(match String::from_utf8(bytes) {
+                    Ok(s) => s,
+                    Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                })
+            })
+            .as_deref()
+            .map(|s| s.strip_prefix('\u{feff}').unwrap_or(s))
+    }
+
+    /// The YAML documents of a file, parsed on first use.
+    pub fn yaml(&self, i: usize) -> Result<Arc<Vec<Node>>, Problem> {
+        let text = self.text(i).map_err(|p| Problem::File(p.clone()))?;
+        self.yaml[i]
+            .get_or_init(|| crate::parse::yaml::parse_documents(text).map(Arc::new))
+            .clone()
+            .map_err(|e| Problem::Parse {
+                pos: e.pos.map(|p| (p.line, p.col)),
+                message: e.message,
+            })
+    }
+
+    /// The Dockerfile model of a file, parsed on first use.
+    pub fn dockerfile(&self, i: usize) -> Result<Arc<Dockerfile>, Problem> {
+        let text = self.text(i).map_err(|p| Problem::File(p.clone()))?;
+        self.dockerfiles[i]
+            .get_or_init(|| Dockerfile::parse(text).map(Arc::new))
+            .clone()
+            .map_err(|e| Problem::Parse {
+                pos: e.pos.map(|p| (p.line, p.col)),
+                message: e.message,
+            })
+    }
+
+    /// Every path the audit could not look into: walk errors, links, special files, and
+    /// files whose contents were needed but were binary, too large or unreadable.
+    #[must_use]
+    pub fn skipped(&self) -> Vec<SkippedPath> {
+        let mut out = self.walk_skipped.clone();
+        for (i, cell) in self.texts.iter().enumerate() {
+            if let Some(Err(p)) = cell.get() {
+                out.push(SkippedPath {
+                    path: self.files[i].rel.clone(),
+                    reason: p.to_string(),
+                });
+            }
+        }
+        out.sort();
+        out
+    }
+}
+
+/// Why a document could not be examined.
+#[derive(Debug, Clone)]
+pub enum Problem {
+    /// The file's contents are not available.
+    File(FileProblem),
+    /// The contents did not parse.
+    Parse {
+        /// Line and column, when known.
+        pos: Option<(u32, u32)>,
+        /// The parser's message.
+        message: String,
+    },
+}
+
+impl Problem {
+    /// Describes the problem for a file, e.g. `Dockerfile:3:1: unknown instruction`.
+    #[must_use]
+    pub fn describe(&self, rel: &str) -> String {
+        match self {
+            Problem::File(p) => format!("`{rel}` was not read ({p})"),
+            Problem::Parse {
+                pos: Some((l, c)),
+                message,
+            } => format!("`{rel}:{l}:{c}` does not parse: {message}"),
+            Problem::Parse { pos: None, message } => format!("`{rel}` does not parse: {message}"),
+        }
+    }
+}
+
+fn walk_error(root: &Path, err: &ignore::Error) -> SkippedPath {
+    fn find(err: &ignore::Error) -> (Option<&Path>, String) {
+        match err {
+            ignore::Error::WithPath { path, err } => (Some(path.as_path()), find(err).1),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                find(err)
+            }
+            ignore::Error::Loop { child, .. } => {
+                (Some(child.as_path()), "symbolic link loop".to_owned())
+            }
+            ignore::Error::Io(e) => (None, e.kind().to_string()),
+            other => (None, other.to_string()),
+        }
+    }
+    let (path, reason) = find(err);
+    SkippedPath {
+        path: path.map_or_else(|| ".".to_owned(), |p| rel_path(root, p)),
+        reason,
+    }
+}

@@ -1,0 +1,199 @@
+//! File selectors: every glob any rule uses is compiled into one `GlobSet`, and each file
+//! is classified once during the audit, so no rule ever scans the whole file list.
+
+use globset::{Candidate, GlobBuilder, GlobSet, GlobSetBuilder};
+
+/// Identifies one registered selector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SelectorId(pub(crate) usize);
+
+/// A set of include globs minus a set of exclude globs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Spec {
+    include: Vec<String>,
+    exclude: Vec<String>,
+    case_insensitive: bool,
+}
+
+/// Collects selectors while rules compile, then builds the matcher.
+#[derive(Debug, Default)]
+pub struct SelectorRegistry {
+    specs: Vec<Spec>,
+}
+
+/// Turns a gitignore-style pattern into a globset pattern rooted at the repository:
+/// a leading `/` anchors, a pattern without `/` matches at any depth, a trailing `/`
+/// means everything below a directory.
+#[must_use]
+pub fn normalize_glob(pattern: &str) -> String {
+    let mut p = pattern.trim().to_owned();
+    if let Some(stripped) = p.strip_suffix('/') {
+        p = format!("{stripped}/**");
+    }
+    if let Some(anchored) = p.strip_prefix('/') {
+        return anchored.to_owned();
+    }
+    if p.starts_with("**/") || p.contains('/') {
+        p
+    } else {
+        format!("**/{p}")
+    }
+}
+
+fn build_glob(pattern: &str, case_insensitive: bool) -> Result<globset::Glob, String> {
+    GlobBuilder::new(&normalize_glob(pattern))
+        .literal_separator(true)
+        .case_insensitive(case_insensitive)
+        .backslash_escape(true)
+        .build()
+        .map_err(|e| format!("invalid glob `{pattern}`: {}", e.kind()))
+}
+
+impl SelectorRegistry {
+    /// Registers a selector (validating its globs); identical selectors share an id.
+    pub fn register(
+        &mut self,
+        include: &[String],
+        exclude: &[String],
+        case_insensitive: bool,
+    ) -> Result<SelectorId, String> {
+        for p in include.iter().chain(exclude) {
+            build_glob(p, case_insensitive)?;
+        }
+        if include.is_empty() {
+            return Err("a file selector needs at least one glob".to_owned());
+        }
+        let spec = Spec {
+            include: include.to_vec(),
+            exclude: exclude.to_vec(),
+            case_insensitive,
+        };
+        if let Some(i) = self.specs.iter().position(|s| *s == spec) {
+            return Ok(SelectorId(i));
+        }
+        self.specs.push(spec);
+        Ok(SelectorId(self.specs.len() - 1))
+    }
+
+    /// Builds the combined matcher.
+    pub fn build(&self) -> Result<Selectors, String> {
+        let mut include = GlobSetBuilder::new();
+        let mut include_owner = Vec::new();
+        let mut exclude = GlobSetBuilder::new();
+        let mut exclude_owner = Vec::new();
+        for (id, spec) in self.specs.iter().enumerate() {
+            for p in &spec.include {
+                include.add(build_glob(p, spec.case_insensitive)?);
+                include_owner.push(id);
+            }
+            for p in &spec.exclude {
+                exclude.add(build_glob(p, spec.case_insensitive)?);
+                exclude_owner.push(id);
+            }
+        }
+        Ok(Selectors {
+            count: self.specs.len(),
+            include: include.build().map_err(|e| e.to_string())?,
+            include_owner,
+            exclude: exclude.build().map_err(|e| e.to_string())?,
+            exclude_owner,
+            describe: self.specs.iter().map(|s| s.include.join("`, `")).collect(),
+        })
+    }
+}
+
+/// The compiled selectors.
+#[derive(Debug)]
+pub struct Selectors {
+    count: usize,
+    include: GlobSet,
+    include_owner: Vec<usize>,
+    exclude: GlobSet,
+    exclude_owner: Vec<usize>,
+    describe: Vec<String>,
+}
+
+impl Selectors {
+    /// How many selectors there are.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether there are none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The selectors a relative path belongs to, in ascending order.
+    #[must_use]
+    pub fn classify(&self, rel: &str, scratch: &mut Vec<usize>) -> Vec<u32> {
+        let candidate = Candidate::new(rel);
+        self.include.matches_candidate_into(&candidate, scratch);
+        let mut ids: Vec<u32> = scratch
+            .iter()
+            .map(|&g| crate::textpos::to_u32(self.include_owner[g]))
+            .collect();
+        if ids.is_empty() {
+            return ids;
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        if !self.exclude.is_empty() {
+            self.exclude.matches_candidate_into(&candidate, scratch);
+            for &g in scratch.iter() {
+                let owner = crate::textpos::to_u32(self.exclude_owner[g]);
+                ids.retain(|&i| i != owner);
+            }
+        }
+        ids
+    }
+
+    /// The include globs of a selector, for messages (`Dockerfile`, `*.Dockerfile`).
+    #[must_use]
+    pub fn describe(&self, id: SelectorId) -> &str {
+        &self.describe[id.0]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gitignore_style_anchoring() {
+        let mut reg = SelectorRegistry::default();
+        let any = reg.register(&["Dockerfile".into()], &[], false).unwrap();
+        let root = reg.register(&["/README*".into()], &[], true).unwrap();
+        let wf = reg
+            .register(
+                &[".github/workflows/*.y*ml".into()],
+                &["**/fixtures/**".into()],
+                false,
+            )
+            .unwrap();
+        let sel = reg.build().unwrap();
+        let mut s = Vec::new();
+        assert_eq!(sel.classify("svc/Dockerfile", &mut s), vec![any.0 as u32]);
+        assert_eq!(sel.classify("readme.md", &mut s), vec![root.0 as u32]);
+        assert!(sel.classify("docs/README.md", &mut s).is_empty());
+        assert_eq!(
+            sel.classify(".github/workflows/ci.yml", &mut s),
+            vec![wf.0 as u32]
+        );
+        assert!(
+            sel.classify("x/fixtures/y/.github/workflows/ci.yml", &mut s)
+                .is_empty()
+        );
+        assert!(reg.register(&["a[".into()], &[], false).is_err());
+    }
+
+    #[test]
+    fn identical_selectors_share_an_id() {
+        let mut reg = SelectorRegistry::default();
+        let a = reg.register(&["*.py".into()], &[], false).unwrap();
+        let b = reg.register(&["*.py".into()], &[], false).unwrap();
+        assert_eq!(a, b);
+    }
+}

@@ -1,0 +1,4 @@
+//! Parsers that turn file contents into located documents.
+
+pub mod dockerfile;
+pub mod yaml;

@@ -1,0 +1,185 @@
+//! When a rule applies: conditions in a rule's `applies:` list and the named facts
+//! (`rules/facts.yaml`) they can refer to. A rule whose conditions do not hold is skipped
+//! with a reason instead of failing.
+
+use crate::check::{CompileCx, ParamError, regex_param};
+use crate::collect::Workspace;
+use crate::collect::select::SelectorId;
+use regex::Regex;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+/// One condition as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawCondition {
+    /// A named fact holds.
+    Fact(String),
+    /// A named fact does not hold.
+    NotFact(String),
+    /// At least one file matches these globs.
+    Files(Vec<String>),
+    /// No file matches these globs.
+    NoFiles(Vec<String>),
+    /// At least one file among `paths` contains a match of `pattern`.
+    Contains(RawContains),
+}
+
+/// `contains:` condition.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawContains {
+    /// Globs of the files to search.
+    pub paths: Vec<String>,
+    /// Globs to leave out.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Regex to find.
+    pub pattern: String,
+}
+
+/// A fact as written in `facts.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFact {
+    /// What the fact means, for docs.
+    pub description: String,
+    /// Skip reason of a rule that needs the fact when it does not hold.
+    pub when_false: String,
+    /// Skip reason of a rule that needs the fact not to hold when it does.
+    #[serde(default)]
+    pub when_true: Option<String>,
+    /// The fact holds when any of these hold.
+    pub any_of: Vec<RawCondition>,
+}
+
+/// A compiled condition.
+#[derive(Debug)]
+pub enum Condition {
+    /// Fact by index.
+    Fact(usize),
+    /// Negated fact by index.
+    NotFact(usize),
+    /// Some file matches.
+    Files(SelectorId),
+    /// No file matches.
+    NoFiles(SelectorId),
+    /// Some file contains a match.
+    Contains(SelectorId, Regex, String),
+}
+
+/// A compiled fact.
+#[derive(Debug)]
+pub struct Fact {
+    /// Its name.
+    pub name: String,
+    /// What it means.
+    pub description: String,
+    /// Skip reason when it is false.
+    pub when_false: String,
+    /// Skip reason when it is true.
+    pub when_true: String,
+    /// Any of these.
+    pub any_of: Vec<Condition>,
+}
+
+/// Compiles a condition; facts are resolved by name.
+pub fn compile(
+    raw: &RawCondition,
+    facts: &BTreeMap<String, usize>,
+    cx: &mut CompileCx<'_>,
+) -> Result<Condition, ParamError> {
+    let fact = |name: &str| {
+        facts.get(name).copied().ok_or_else(|| {
+            let known: Vec<&str> = facts.keys().map(String::as_str).collect();
+            ParamError {
+                field: None,
+                message: format!("unknown fact `{name}` (known: {})", known.join(", ")),
+            }
+        })
+    };
+    Ok(match raw {
+        RawCondition::Fact(n) => Condition::Fact(fact(n)?),
+        RawCondition::NotFact(n) => Condition::NotFact(fact(n)?),
+        RawCondition::Files(globs) => Condition::Files(cx.files("files", globs, &[], false)?),
+        RawCondition::NoFiles(globs) => {
+            Condition::NoFiles(cx.files("no_files", globs, &[], false)?)
+        }
+        RawCondition::Contains(c) => Condition::Contains(
+            cx.files("contains.paths", &c.paths, &c.exclude, false)?,
+            regex_param("contains.pattern", &c.pattern, false)?,
+            c.pattern.clone(),
+        ),
+    })
+}
+
+/// Evaluates conditions and facts against one workspace, each fact at most once.
+pub struct Evaluator<'a> {
+    facts: &'a [Fact],
+    cache: Vec<OnceLock<bool>>,
+    ws: &'a Workspace,
+}
+
+impl<'a> Evaluator<'a> {
+    /// An evaluator over a workspace.
+    #[must_use]
+    pub fn new(facts: &'a [Fact], ws: &'a Workspace) -> Self {
+        Evaluator {
+            facts,
+            cache: facts.iter().map(|_| OnceLock::new()).collect(),
+            ws,
+        }
+    }
+
+    /// Whether a fact holds.
+    pub fn fact(&self, i: usize) -> bool {
+        *self.cache[i].get_or_init(|| self.facts[i].any_of.iter().any(|c| self.holds(c).is_ok()))
+    }
+
+    /// `Ok` when the condition holds, otherwise the reason it does not.
+    pub fn holds(&self, c: &Condition) -> Result<(), String> {
+        match c {
+            Condition::Fact(i) => {
+                if self.fact(*i) {
+                    Ok(())
+                } else {
+                    Err(self.facts[*i].when_false.clone())
+                }
+            }
+            Condition::NotFact(i) => {
+                if self.fact(*i) {
+                    Err(self.facts[*i].when_true.clone())
+                } else {
+                    Ok(())
+                }
+            }
+            Condition::Files(sel) => {
+                if self.ws.selected(*sel).is_empty() {
+                    Err(format!("no file matches `{}`", self.ws.describe(*sel)))
+                } else {
+                    Ok(())
+                }
+            }
+            Condition::NoFiles(sel) => match self.ws.selected(*sel).first() {
+                Some(&i) => Err(format!("`{}` exists", self.ws.file(i).rel)),
+                None => Ok(()),
+            },
+            Condition::Contains(sel, re, pattern) => {
+                let found = self
+                    .ws
+                    .selected(*sel)
+                    .iter()
+                    .any(|&i| self.ws.text(i).is_ok_and(|t| re.is_match(t)));
+                if found {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "no file matching `{}` contains `{pattern}`",
+                        self.ws.describe(*sel)
+                    ))
+                }
+            }
+        }
+    }
+}

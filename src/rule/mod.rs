@@ -1,0 +1,824 @@
+//! Rules: loading the YAML rule files (built-in ones embedded in the binary, plus user
+//! directories), validating every one of them with file:line:col errors collected before
+//! anything runs, and choosing which rules an audit uses.
+
+pub mod condition;
+
+use crate::check::{Check, CheckSpec, CompileCx};
+use crate::collect::select::{SelectorRegistry, Selectors};
+use crate::model::{Category, RuleStatus, Severity};
+use crate::parse::yaml::{self, Hit, KeyPath, Node, Resolved};
+use condition::{Condition, Fact, RawCondition, RawFact};
+use include_dir::{Dir, include_dir};
+use indexmap::IndexMap;
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+/// The built-in rule set, embedded at build time.
+static BUILTIN: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/rules");
+
+/// Id prefixes reserved for built-in rules, one per area.
+pub const BUILTIN_PREFIXES: &[&str] = &[
+    "DOCK", "COMP", "KUBE", "CONF", "CI", "TEST", "DOCS", "CODE", "HTTP",
+];
+
+/// A rule example: files (or later a server) and whether the rule must pass or fail on them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    /// Short description, used as the test name.
+    pub name: String,
+    /// `pass` or `fail`.
+    pub expect: ExampleExpect,
+    /// Exact number of findings expected when failing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub findings: Option<usize>,
+    /// Files of a tiny repository: path → content.
+    #[serde(default)]
+    pub files: IndexMap<String, String>,
+}
+
+/// Expected outcome of an example.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExampleExpect {
+    /// The rule passes.
+    Pass,
+    /// The rule fails.
+    Fail,
+    /// The rule is skipped (does not apply).
+    Skip,
+}
+
+/// A reference link.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reference {
+    /// Names the source.
+    pub title: String,
+    /// An https URL.
+    pub url: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: String,
+    name: String,
+    title: String,
+    category: Category,
+    severity: Severity,
+    weight: Option<u8>,
+    #[serde(default)]
+    weight_reason: Option<String>,
+    #[serde(default)]
+    status: RuleStatus,
+    since: String,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    applies: Vec<RawCondition>,
+    check: CheckSpec,
+    why: String,
+    fix: String,
+    #[serde(default)]
+    examples: Vec<Example>,
+    #[serde(default)]
+    references: Vec<Reference>,
+    #[serde(default)]
+    claims: Vec<String>,
+    #[serde(default)]
+    deprecated_by: Option<String>,
+}
+
+/// A validated, compiled rule.
+pub struct Rule {
+    /// `DOCK001`.
+    pub id: String,
+    /// `unpinned-base-image`.
+    pub name: String,
+    /// One line.
+    pub title: String,
+    /// Category.
+    pub category: Category,
+    /// Severity (after config overrides).
+    pub severity: Severity,
+    /// Score weight 0–10.
+    pub weight: u8,
+    /// Why the weight departs from the convention, if it does.
+    pub weight_reason: Option<String>,
+    /// Maturity.
+    pub status: RuleStatus,
+    /// Version that introduced it.
+    pub since: String,
+    /// Free tags.
+    pub tags: Vec<String>,
+    /// Conditions under which it applies.
+    pub applies: Vec<Condition>,
+    /// The check kind's name.
+    pub kind: &'static str,
+    /// The check params as JSON, for `explain --format json`.
+    pub params: serde_json::Value,
+    /// The compiled check.
+    pub check: Check,
+    /// Why it matters (Markdown).
+    pub why: String,
+    /// How to fix it (Markdown).
+    pub fix: String,
+    /// Examples.
+    pub examples: Vec<Example>,
+    /// References.
+    pub references: Vec<Reference>,
+    /// Phrases a readiness document uses for what this rule verifies.
+    pub claims: Vec<String>,
+    /// Replacement of a deprecated rule.
+    pub deprecated_by: Option<String>,
+    /// Where the rule was loaded from (`rules/docker/DOCK001-….yaml` or a user path).
+    pub source: String,
+    /// Whether it is built in.
+    pub builtin: bool,
+}
+
+impl fmt::Debug for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rule")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An error in a rule file, located.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LoadError {
+    /// File.
+    pub path: String,
+    /// Line and column, when known.
+    pub pos: Option<(u32, u32)>,
+    /// What is wrong.
+    pub message: String,
+    /// The offending source line, for display.
+    pub source_line: Option<String>,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.pos {
+            Some((l, c)) => write!(f, "{}:{l}:{c}: {}", self.path, self.message)?,
+            None => write!(f, "{}: {}", self.path, self.message)?,
+        }
+        if let (Some(src), Some((l, c))) = (&self.source_line, self.pos) {
+            let gutter = l.to_string().len();
+            write!(
+                f,
+                "\n{:gutter$} |\n{l} | {src}\n{:gutter$} | {}^",
+                "",
+                "",
+                " ".repeat((c as usize).saturating_sub(1))
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// All errors found while loading rules.
+#[derive(Debug, Clone)]
+pub struct LoadErrors(pub Vec<LoadError>);
+
+impl fmt::Display for LoadErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for e in &self.0 {
+            writeln!(f, "error: {e}")?;
+        }
+        write!(
+            f,
+            "{} error{} in rule files; nothing was audited",
+            self.0.len(),
+            if self.0.len() == 1 { "" } else { "s" }
+        )
+    }
+}
+
+impl std::error::Error for LoadErrors {}
+
+/// The loaded rules with their facts and the compiled file selectors.
+pub struct RuleSet {
+    /// Rules sorted by id.
+    pub rules: Vec<Arc<Rule>>,
+    /// Facts.
+    pub facts: Vec<Fact>,
+    /// Every file selector any rule or fact uses.
+    pub selectors: Arc<Selectors>,
+}
+
+impl fmt::Debug for RuleSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RuleSet")
+            .field("rules", &self.rules.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A rule file's text and where it came from.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Display path.
+    pub path: String,
+    /// Contents.
+    pub text: String,
+    /// Built in or user-supplied.
+    pub builtin: bool,
+}
+
+/// The embedded rule files.
+#[must_use]
+pub fn builtin_sources() -> Vec<Source> {
+    fn walk(dir: &Dir<'_>, out: &mut Vec<Source>) {
+        for f in dir.files() {
+            let p = f.path().to_string_lossy().replace('\\', "/");
+            if p.ends_with(".yaml") || p.ends_with(".yml") {
+                out.push(Source {
+                    path: format!("rules/{p}"),
+                    text: f.contents_utf8().unwrap_or("").to_owned(),
+                    builtin: true,
+                });
+            }
+        }
+        for d in dir.dirs() {
+            walk(d, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&BUILTIN, &mut out);
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
+/// Rule files under a user directory (`*.yaml`, `*.yml`, recursively).
+pub fn dir_sources(dir: &Path) -> Result<Vec<Source>, LoadError> {
+    let err = |m: String| LoadError {
+        path: dir.display().to_string(),
+        pos: None,
+        message: m,
+        source_line: None,
+    };
+    if !dir.is_dir() {
+        return Err(err(
+            "rule directory does not exist or is not a directory".to_owned()
+        ));
+    }
+    let mut out = Vec::new();
+    for entry in ignore::WalkBuilder::new(dir)
+        .standard_filters(false)
+        .follow_links(false)
+        .build()
+    {
+        let entry = entry.map_err(|e| err(e.to_string()))?;
+        let p = entry.path();
+        let is_yaml = p.extension().is_some_and(|e| e == "yaml" || e == "yml");
+        if entry.file_type().is_some_and(|t| t.is_file()) && is_yaml {
+            let text = std::fs::read_to_string(p).map_err(|e| LoadError {
+                path: p.display().to_string(),
+                pos: None,
+                message: format!("cannot read: {e}"),
+                source_line: None,
+            })?;
+            out.push(Source {
+                path: p.display().to_string(),
+                text,
+                builtin: false,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+fn line_of(text: &str, line: u32) -> Option<String> {
+    text.lines()
+        .nth((line as usize).checked_sub(1)?)
+        .map(str::to_owned)
+}
+
+fn located(src: &Source, pos: Option<(u32, u32)>, message: String) -> LoadError {
+    LoadError {
+        path: src.path.clone(),
+        source_line: pos.and_then(|(l, _)| line_of(&src.text, l)),
+        pos,
+        message,
+    }
+}
+
+/// Position of a key path's value (or its deepest existing ancestor) in a parsed rule file.
+fn pos_in(tree: Option<&Node>, path: &str) -> Option<(u32, u32)> {
+    let tree = tree?;
+    let kp = KeyPath::parse(path).ok()?;
+    let root = Hit {
+        node: tree,
+        key: None,
+        index: None,
+    };
+    let p = match yaml::resolve(root, &kp.segments) {
+        Resolved::Found(h) => h[0].node.pos,
+        Resolved::Missing(h) => h.pos(),
+    };
+    Some((p.line, p.col))
+}
+
+fn to_json(node: &Node) -> serde_json::Value {
+    use crate::parse::yaml::{Scalar, Value};
+    match &node.value {
+        Value::Null => serde_json::Value::Null,
+        Value::Scalar(Scalar::Bool(b)) => serde_json::Value::Bool(*b),
+        Value::Scalar(Scalar::Int(i)) => i64::try_from(*i)
+            .map_or_else(|_| serde_json::Value::String(i.to_string()), |v| v.into()),
+        Value::Scalar(Scalar::Float(f)) => serde_json::Number::from_f64(*f)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number),
+        Value::Scalar(Scalar::Str(s)) => serde_json::Value::String(s.clone()),
+        Value::Seq(items) => serde_json::Value::Array(items.iter().map(to_json).collect()),
+        Value::Map(entries) => serde_json::Value::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (k.name.clone(), to_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+struct Parsed {
+    raw: RawRule,
+    tree: Node,
+    src: Source,
+}
+
+const FACTS_FILE: &str = "facts.yaml";
+
+impl RuleSet {
+    /// Loads the built-in rules plus user rule directories; every error is collected.
+    pub fn load(extra_dirs: &[std::path::PathBuf]) -> Result<RuleSet, LoadErrors> {
+        let mut sources = builtin_sources();
+        let mut errors = Vec::new();
+        for dir in extra_dirs {
+            match dir_sources(dir) {
+                Ok(s) => sources.extend(s),
+                Err(e) => errors.push(e),
+            }
+        }
+        match RuleSet::from_sources(sources) {
+            Ok(set) if errors.is_empty() => Ok(set),
+            Ok(_) => Err(LoadErrors(errors)),
+            Err(LoadErrors(mut more)) => {
+                errors.append(&mut more);
+                errors.sort();
+                Err(LoadErrors(errors))
+            }
+        }
+    }
+
+    /// Loads rules from sources (files named `facts.yaml` define facts).
+    #[allow(clippy::too_many_lines)]
+    pub fn from_sources(sources: Vec<Source>) -> Result<RuleSet, LoadErrors> {
+        let mut errors = Vec::new();
+        let mut raw_facts: Vec<(String, RawFact, Source, Node)> = Vec::new();
+        let mut parsed: Vec<Parsed> = Vec::new();
+        for src in sources {
+            let tree = match yaml::parse_documents(&src.text) {
+                Ok(mut docs) if docs.len() == 1 => docs.remove(0),
+                Ok(docs) => {
+                    errors.push(located(
+                        &src,
+                        None,
+                        format!("expected one YAML document, found {}", docs.len()),
+                    ));
+                    continue;
+                }
+                Err(e) => {
+                    errors.push(located(&src, e.pos.map(|p| (p.line, p.col)), e.message));
+                    continue;
+                }
+            };
+            let is_facts = src.path.rsplit('/').next() == Some(FACTS_FILE);
+            if is_facts {
+                match serde_saphyr::from_str_with_options::<IndexMap<String, RawFact>>(
+                    &src.text,
+                    yaml::options(),
+                ) {
+                    Ok(map) => raw_facts.extend(
+                        map.into_iter()
+                            .map(|(k, v)| (k, v, src.clone(), tree.clone())),
+                    ),
+                    Err(e) => {
+                        let e = yaml::yaml_error(&e);
+                        errors.push(located(&src, e.pos.map(|p| (p.line, p.col)), e.message));
+                    }
+                }
+                continue;
+            }
+            match serde_saphyr::from_str_with_options::<RawRule>(&src.text, yaml::options()) {
+                Ok(raw) => parsed.push(Parsed { raw, tree, src }),
+                Err(e) => {
+                    let e = yaml::yaml_error(&e);
+                    errors.push(located(&src, e.pos.map(|p| (p.line, p.col)), e.message));
+                }
+            }
+        }
+
+        let mut registry = SelectorRegistry::default();
+        let fact_index: BTreeMap<String, usize> = raw_facts
+            .iter()
+            .enumerate()
+            .map(|(i, (n, ..))| (n.clone(), i))
+            .collect();
+        let mut facts = Vec::new();
+        for (name, raw, src, tree) in &raw_facts {
+            let mut any_of = Vec::new();
+            for (j, c) in raw.any_of.iter().enumerate() {
+                match condition::compile(
+                    c,
+                    &fact_index,
+                    &mut CompileCx {
+                        selectors: &mut registry,
+                    },
+                ) {
+                    Ok(c) => any_of.push(c),
+                    Err(e) => errors.push(located(
+                        src,
+                        pos_in(Some(tree), &format!("{name}.any_of[{j}]")),
+                        e.message,
+                    )),
+                }
+            }
+            facts.push(Fact {
+                name: name.clone(),
+                description: raw.description.clone(),
+                when_false: raw.when_false.clone(),
+                when_true: raw
+                    .when_true
+                    .clone()
+                    .unwrap_or_else(|| format!("the repository is {}", raw.description)),
+                any_of,
+            });
+        }
+        if let Some(cycle) = fact_cycle(&facts) {
+            errors.push(LoadError {
+                path: "facts.yaml".into(),
+                pos: None,
+                message: format!("facts refer to each other in a cycle through `{cycle}`"),
+                source_line: None,
+            });
+        }
+
+        let id_re = Regex::new(r"^[A-Z]{2,4}[0-9]{3}$").expect("static regex");
+        let name_re = Regex::new(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$").expect("static regex");
+        let semver_re = Regex::new(r"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$").expect("static regex");
+        let mut rules = Vec::new();
+        let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
+        let mut seen_names: BTreeMap<String, String> = BTreeMap::new();
+        for Parsed { raw, tree, src } in parsed {
+            let n_before = errors.len();
+            let at = |field: &str| pos_in(Some(&tree), field);
+            let mut err = |field: &str, msg: String| errors.push(located(&src, at(field), msg));
+            if !id_re.is_match(&raw.id) {
+                err(
+                    "id",
+                    format!(
+                        "id `{}` must be 2–4 capital letters and 3 digits (e.g. `DOCK001`)",
+                        raw.id
+                    ),
+                );
+            } else {
+                let prefix = raw.id.trim_end_matches(|c: char| c.is_ascii_digit());
+                if src.builtin && !BUILTIN_PREFIXES.contains(&prefix) {
+                    err(
+                        "id",
+                        format!(
+                            "built-in id prefix `{prefix}` is not one of {}",
+                            BUILTIN_PREFIXES.join(", ")
+                        ),
+                    );
+                }
+                if !src.builtin && BUILTIN_PREFIXES.contains(&prefix) {
+                    err(
+                        "id",
+                        format!(
+                            "user rule id `{}` uses the built-in prefix `{prefix}`; choose another prefix",
+                            raw.id
+                        ),
+                    );
+                }
+            }
+            if let Some(first) = seen_ids.insert(raw.id.clone(), src.path.clone()) {
+                err("id", format!("duplicate id `{}` (also in {first})", raw.id));
+            }
+            if !name_re.is_match(&raw.name) {
+                err("name", format!("name `{}` must be kebab-case", raw.name));
+            }
+            if [
+                "no-",
+                "disallow-",
+                "banned-",
+                "use-",
+                "pin-",
+                "add-",
+                "enable-",
+            ]
+            .iter()
+            .any(|p| raw.name.starts_with(p))
+            {
+                err(
+                    "name",
+                    format!(
+                        "name `{}` must name the problem, not the fix or a prohibition",
+                        raw.name
+                    ),
+                );
+            }
+            if let Some(first) = seen_names.insert(raw.name.clone(), src.path.clone()) {
+                err(
+                    "name",
+                    format!("duplicate name `{}` (also in {first})", raw.name),
+                );
+            }
+            if raw.title.chars().count() > 80
+                || raw.title.ends_with('.')
+                || raw.title.trim().is_empty()
+            {
+                err(
+                    "title",
+                    "title must be one line of at most 80 characters without a trailing period"
+                        .to_owned(),
+                );
+            }
+            let weight = raw.weight.unwrap_or_else(|| raw.severity.default_weight());
+            if weight > 10 {
+                err("weight", format!("weight {weight} is over 10"));
+            }
+            if raw.severity == Severity::Info && weight != 0 {
+                err("weight", "an `info` rule must have weight 0".to_owned());
+            }
+            if !semver_re.is_match(&raw.since) {
+                err(
+                    "since",
+                    format!("`since: {}` is not a version like 0.1.0", raw.since),
+                );
+            }
+            if raw.why.trim().is_empty() {
+                err("why", "`why` must not be empty".to_owned());
+            }
+            if raw.fix.trim().is_empty() {
+                err("fix", "`fix` must not be empty".to_owned());
+            }
+            let fails = raw
+                .examples
+                .iter()
+                .filter(|e| e.expect == ExampleExpect::Fail)
+                .count();
+            let passes = raw
+                .examples
+                .iter()
+                .filter(|e| e.expect == ExampleExpect::Pass)
+                .count();
+            if fails == 0 || passes == 0 {
+                err(
+                    "examples",
+                    format!(
+                        "a rule needs at least one failing and one passing example ({fails} failing, {passes} passing)"
+                    ),
+                );
+            }
+            for (i, r) in raw.references.iter().enumerate() {
+                if !r.url.starts_with("https://") {
+                    err(
+                        &format!("references[{i}].url"),
+                        format!("reference `{}` is not an https URL", r.url),
+                    );
+                }
+            }
+            if raw.status == RuleStatus::Deprecated && raw.deprecated_by.is_none() {
+                err(
+                    "status",
+                    "a deprecated rule needs `deprecated_by`".to_owned(),
+                );
+            }
+            let mut applies = Vec::new();
+            for (i, c) in raw.applies.iter().enumerate() {
+                match condition::compile(
+                    c,
+                    &fact_index,
+                    &mut CompileCx {
+                        selectors: &mut registry,
+                    },
+                ) {
+                    Ok(c) => applies.push(c),
+                    Err(e) => errors.push(located(&src, at(&format!("applies[{i}]")), e.message)),
+                }
+            }
+            let kind = raw.check.kind_name();
+            let params = tree
+                .get("check")
+                .and_then(|c| c.get("params"))
+                .map_or(serde_json::Value::Null, to_json);
+            let check = match raw.check.compile(&mut CompileCx {
+                selectors: &mut registry,
+            }) {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    let field = e.field.as_deref().map_or_else(
+                        || "check.params".to_owned(),
+                        |f| format!("check.params.{f}"),
+                    );
+                    errors.push(located(&src, at(&field), format!("{field}: {}", e.message)));
+                    None
+                }
+            };
+            if errors.len() > n_before {
+                continue;
+            }
+            let Some(check) = check else { continue };
+            rules.push(Rule {
+                id: raw.id,
+                name: raw.name,
+                title: raw.title,
+                category: raw.category,
+                severity: raw.severity,
+                weight,
+                weight_reason: raw.weight_reason,
+                status: raw.status,
+                since: raw.since,
+                tags: raw.tags,
+                applies,
+                kind,
+                params,
+                check,
+                why: raw.why,
+                fix: raw.fix,
+                examples: raw.examples,
+                references: raw.references,
+                claims: raw.claims,
+                deprecated_by: raw.deprecated_by,
+                source: src.path.clone(),
+                builtin: src.builtin,
+            });
+        }
+        for r in &rules {
+            if let Some(by) = &r.deprecated_by {
+                if !rules.iter().any(|o| &o.id == by) {
+                    errors.push(LoadError {
+                        path: r.source.clone(),
+                        pos: None,
+                        message: format!("`deprecated_by: {by}` names no rule"),
+                        source_line: None,
+                    });
+                }
+            }
+        }
+        let selectors = match registry.build() {
+            Ok(s) => Arc::new(s),
+            Err(e) => {
+                errors.push(LoadError {
+                    path: "rules".into(),
+                    pos: None,
+                    message: e,
+                    source_line: None,
+                });
+                return Err(LoadErrors(errors));
+            }
+        };
+        if !errors.is_empty() {
+            errors.sort();
+            return Err(LoadErrors(errors));
+        }
+        rules.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(RuleSet {
+            rules: rules.into_iter().map(Arc::new).collect(),
+            facts,
+            selectors,
+        })
+    }
+
+    /// Finds a rule by id or name, case-insensitively.
+    #[must_use]
+    pub fn find(&self, key: &str) -> Option<&Arc<Rule>> {
+        self.rules
+            .iter()
+            .find(|r| r.id.eq_ignore_ascii_case(key) || r.name.eq_ignore_ascii_case(key))
+    }
+
+    /// The id or name closest to a mistyped key.
+    #[must_use]
+    pub fn suggest(&self, key: &str) -> Option<String> {
+        let key = key.to_ascii_lowercase();
+        self.rules
+            .iter()
+            .flat_map(|r| [r.id.clone(), r.name.clone()])
+            .map(|c| {
+                (
+                    strsim::damerau_levenshtein(&key, &c.to_ascii_lowercase()),
+                    c,
+                )
+            })
+            .filter(|(d, c)| *d <= (c.len() / 3).max(2))
+            .min()
+            .map(|(_, c)| c)
+    }
+
+    /// Indices of the rules chosen by `select` (ids, id prefixes, names, `category:X`,
+    /// `tag:X`, `ALL`; empty means every stable rule) minus `ignore`.
+    pub fn select(
+        &self,
+        select: &[String],
+        ignore: &[String],
+        preview: bool,
+    ) -> Result<Vec<usize>, String> {
+        let matcher = |sel: &str| -> Result<Vec<usize>, String> {
+            let hits: Vec<usize> = self
+                .rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| selector_matches(sel, r))
+                .map(|(i, _)| i)
+                .collect();
+            if hits.is_empty() {
+                let hint = self
+                    .suggest(sel)
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                return Err(format!("rule selector `{sel}` matches no rule{hint}"));
+            }
+            Ok(hits)
+        };
+        let mut chosen: Vec<usize> = if select.is_empty() {
+            self.rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| {
+                    r.status == RuleStatus::Stable || (preview && r.status == RuleStatus::Preview)
+                })
+                .map(|(i, _)| i)
+                .collect()
+        } else {
+            let mut v = Vec::new();
+            for s in select {
+                v.extend(matcher(s)?);
+            }
+            v
+        };
+        for s in ignore {
+            let drop = matcher(s)?;
+            chosen.retain(|i| !drop.contains(i));
+        }
+        chosen.sort_unstable();
+        chosen.dedup();
+        Ok(chosen)
+    }
+}
+
+fn selector_matches(sel: &str, r: &Rule) -> bool {
+    if sel.eq_ignore_ascii_case("ALL") {
+        return true;
+    }
+    if let Some(cat) = sel.strip_prefix("category:") {
+        return r.category.as_str().eq_ignore_ascii_case(cat);
+    }
+    if let Some(tag) = sel.strip_prefix("tag:") {
+        return r.tags.iter().any(|t| t.eq_ignore_ascii_case(tag));
+    }
+    // `DOCK` or `DOCK0` select by id prefix; prefixes are written in capitals so that a
+    // lowercase rule name is never mistaken for one.
+    let prefix_like = sel.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && sel
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    r.id.eq_ignore_ascii_case(sel)
+        || (prefix_like && r.id.starts_with(sel))
+        || r.name.eq_ignore_ascii_case(sel)
+}
+
+fn fact_cycle(facts: &[Fact]) -> Option<String> {
+    fn visit(i: usize, facts: &[Fact], state: &mut [u8]) -> Option<usize> {
+        if state[i] == 1 {
+            return Some(i);
+        }
+        if state[i] == 2 {
+            return None;
+        }
+        state[i] = 1;
+        for c in &facts[i].any_of {
+            if let Condition::Fact(j) | Condition::NotFact(j) = c {
+                if let Some(x) = visit(*j, facts, state) {
+                    return Some(x);
+                }
+            }
+        }
+        state[i] = 2;
+        None
+    }
+    let mut state = vec![0u8; facts.len()];
+    (0..facts.len())
+        .find_map(|i| visit(i, facts, &mut state))
+        .map(|i| facts[i].name.clone())
+}

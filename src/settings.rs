@@ -1,0 +1,174 @@
+//! `readycheck.toml`: discovery, strict parsing (unknown keys are errors with their line),
+//! and merging with the command line (CLI > environment > file > defaults).
+
+use crate::model::Severity;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Names searched at the audited root, in order.
+pub const CONFIG_NAMES: &[&str] = &[
+    "readycheck.toml",
+    ".readycheck.toml",
+    ".github/readycheck.toml",
+];
+
+/// The config file as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Format version; only 1 exists.
+    #[serde(default)]
+    pub version: Option<u32>,
+    /// Rule selection and overrides.
+    #[serde(default)]
+    pub rules: RulesConfig,
+    /// CI gate.
+    #[serde(default)]
+    pub gate: GateConfig,
+    /// The walk.
+    #[serde(default)]
+    pub scan: ScanConfig,
+}
+
+/// `[rules]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesConfig {
+    /// Ids, prefixes, names, `category:X`, `tag:X`; empty means every stable rule.
+    #[serde(default)]
+    pub select: Vec<String>,
+    /// Rules to leave out.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// Also run preview rules.
+    #[serde(default)]
+    pub preview: bool,
+    /// Severity per rule id or name.
+    #[serde(default)]
+    pub severity: BTreeMap<String, Severity>,
+    /// Directories of user rule files, relative to the config file.
+    #[serde(default)]
+    pub extra_dirs: Vec<PathBuf>,
+}
+
+/// Severity threshold of the gate, or `none`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailOn {
+    /// Findings never fail the gate (only `min_score` can).
+    None,
+    /// Info and above.
+    Info,
+    /// Low and above.
+    Low,
+    /// Medium and above.
+    Medium,
+    /// High and above.
+    High,
+    /// Critical only.
+    Critical,
+}
+
+impl FailOn {
+    /// The severity threshold, if any.
+    #[must_use]
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            FailOn::None => None,
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Low => Some(Severity::Low),
+            FailOn::Medium => Some(Severity::Medium),
+            FailOn::High => Some(Severity::High),
+            FailOn::Critical => Some(Severity::Critical),
+        }
+    }
+}
+
+/// `[gate]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GateConfig {
+    /// Fail on findings at or above this severity (default `high`).
+    #[serde(default)]
+    pub fail_on: Option<FailOn>,
+    /// Fail below this score.
+    #[serde(default)]
+    pub min_score: Option<u8>,
+    /// Inconclusive rules fail the gate.
+    #[serde(default)]
+    pub strict: bool,
+}
+
+/// `[scan]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScanConfig {
+    /// Gitignore-style globs to leave out of the audit (e.g. `fixtures/`).
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Files larger than this many bytes are not read.
+    #[serde(default)]
+    pub max_file_size: Option<u64>,
+}
+
+/// A config file and where it was found.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Parsed contents.
+    pub config: Config,
+    /// Its path, if one was loaded.
+    pub path: Option<PathBuf>,
+}
+
+/// Finds the config file to use: `explicit` > `READYCHECK_CONFIG` > the names at `root`.
+#[must_use]
+pub fn discover(root: &Path, explicit: Option<&Path>) -> Option<PathBuf> {
+    if let Some(p) = explicit {
+        return Some(p.to_path_buf());
+    }
+    if let Some(p) = std::env::var_os("READYCHECK_CONFIG").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    CONFIG_NAMES
+        .iter()
+        .map(|n| root.join(n))
+        .find(|p| p.is_file())
+}
+
+/// Reads and validates a config file. Errors name the file, line and column.
+pub fn load(path: &Path) -> Result<Loaded, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read config `{}`: {e}", path.display()))?;
+    let config: Config = toml::from_str(&text).map_err(|e| {
+        let (line, col) = e.span().map_or((1, 1), |s| {
+            let (l, c) = crate::textpos::position_of(&text, s.start);
+            (l, c)
+        });
+        format!(
+            "invalid config {}:{line}:{col}: {}",
+            path.display(),
+            e.message()
+        )
+    })?;
+    if let Some(v) = config.version {
+        if v != 1 {
+            return Err(format!(
+                "invalid config {}: `version = {v}` is not supported (only 1)",
+                path.display()
+            ));
+        }
+    }
+    if let Some(s) = config.gate.min_score {
+        if s > 100 {
+            return Err(format!(
+                "invalid config {}: `gate.min_score = {s}` is over 100",
+                path.display()
+            ));
+        }
+    }
+    Ok(Loaded {
+        config,
+        path: Some(path.to_path_buf()),
+    })
+}
