@@ -92,9 +92,13 @@ pub struct Params {
     /// (e.g. distroless `:nonroot` images already set a non-root user).
     #[serde(default)]
     pub exempt_base_images: Option<String>,
-    /// Finding message. Placeholders: `{instruction}`, `{args}`, `{stage}`, `{image}`.
+    /// Finding message for an offending instruction. Placeholders: `{instruction}`,
+    /// `{args}`, `{stage}`, `{image}`.
     #[serde(default)]
     pub message: Option<String>,
+    /// With `present`: message when the scope has no such instruction at all.
+    #[serde(default)]
+    pub missing_message: Option<String>,
 }
 
 /// Compiled `dockerfile_instruction`.
@@ -110,6 +114,7 @@ pub struct DockerfileInstruction {
     expect: Expect,
     exempt: Option<Regex>,
     message: Option<String>,
+    missing_message: Option<String>,
 }
 
 const KEYWORDS: &[&str] = &[
@@ -184,6 +189,7 @@ impl CheckKind for DockerfileInstruction {
                 .map(|r| regex_param("exempt_base_images", r, false))
                 .transpose()?,
             message: p.message,
+            missing_message: p.missing_message,
         })
     }
 
@@ -330,15 +336,21 @@ impl DockerfileInstruction {
                     Some((_, i)) => (i.pos, Some(*i)),
                     None => (stage.from_pos, None),
                 };
-                let default = match (instr, self.scope) {
-                    (Some(_), _) => "`{instruction} {args}` in stage `{stage}`",
-                    (None, StageScope::Final) => "final stage `{stage}` has no `{instruction}`",
-                    (None, StageScope::All) => "stage `{stage}` has no `{instruction}`",
+                let template = match (instr, self.scope) {
+                    (Some(_), _) => self
+                        .message
+                        .as_deref()
+                        .unwrap_or("`{instruction} {args}` in stage `{stage}`"),
+                    (None, StageScope::Final) => self
+                        .missing_message
+                        .as_deref()
+                        .unwrap_or("final stage `{stage}` has no `{instruction}`"),
+                    (None, StageScope::All) => self
+                        .missing_message
+                        .as_deref()
+                        .unwrap_or("stage `{stage}` has no `{instruction}`"),
                 };
-                let msg = fill(
-                    self.message.as_deref().unwrap_or(default),
-                    &vars(instr, stage),
-                );
+                let msg = fill(template, &vars(instr, stage));
                 cx.report(Finding::at(rel, pos.line, pos.col, msg));
             }
         }

@@ -16,19 +16,39 @@ fn score_text(score: Option<u8>, grade: Option<char>) -> String {
     }
 }
 
-fn first_line(md: &str) -> String {
-    let para = md
-        .split("\n\n")
+/// Report width: the table and wrapped text fit 80 columns.
+const WIDTH: usize = 80;
+/// Indent of the lines under a failed rule.
+const INDENT: usize = 9;
+
+fn first_paragraph(md: &str) -> String {
+    md.split("\n\n")
         .next()
         .unwrap_or("")
         .split_whitespace()
         .collect::<Vec<_>>()
-        .join(" ");
-    if para.chars().count() > 200 {
-        format!("{}…", para.chars().take(199).collect::<String>())
-    } else {
-        para
+        .join(" ")
+}
+
+/// Word-wraps `text` to `WIDTH`; the first line starts after `first` columns of prefix and
+/// continuation lines are indented by `INDENT`.
+fn wrap(text: &str, first: usize) -> String {
+    let mut out = String::new();
+    let mut col = first;
+    for word in text.split(' ') {
+        let len = word.chars().count();
+        if !out.is_empty() && col + 1 + len > WIDTH {
+            out.push('\n');
+            out.push_str(&" ".repeat(INDENT));
+            col = INDENT;
+        } else if !out.is_empty() {
+            out.push(' ');
+            col += 1;
+        }
+        out.push_str(word);
+        col += len;
     }
+    out
 }
 
 /// Writes the table report.
@@ -117,11 +137,14 @@ pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Resu
                 r.title
             )?;
             for f in r.findings.iter().take(MAX_FINDINGS_SHOWN) {
+                let loc = f.location.display();
+                let first = INDENT + loc.chars().count() + 2;
                 writeln!(
                     out,
-                    "         {}  {}",
-                    p.cyan(&f.location.display()),
-                    f.message
+                    "{}{}  {}",
+                    " ".repeat(INDENT),
+                    p.cyan(&loc),
+                    wrap(&f.message, first)
                 )?;
             }
             if r.findings.len() > MAX_FINDINGS_SHOWN {
@@ -131,7 +154,13 @@ pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Resu
                     r.findings.len() - MAX_FINDINGS_SHOWN
                 )?;
             }
-            writeln!(out, "         {} {}", p.green("fix:"), first_line(&r.fix))?;
+            writeln!(
+                out,
+                "{}{} {}",
+                " ".repeat(INDENT),
+                p.green("fix:"),
+                wrap(&first_paragraph(&r.fix), INDENT + 5)
+            )?;
             writeln!(
                 out,
                 "         {}",
@@ -157,7 +186,10 @@ pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Resu
                 "  {} {}: {}",
                 p.yellow(&r.id),
                 r.name,
-                r.reason.as_deref().unwrap_or("")
+                wrap(
+                    r.reason.as_deref().unwrap_or(""),
+                    4 + r.id.len() + r.name.len()
+                )
             )?;
         }
     }
@@ -175,7 +207,10 @@ pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Resu
                 "  {} {}: {}",
                 p.dimmed(&r.id),
                 r.name,
-                p.dimmed(r.reason.as_deref().unwrap_or(""))
+                p.dimmed(&wrap(
+                    r.reason.as_deref().unwrap_or(""),
+                    4 + r.id.len() + r.name.len()
+                ))
             )?;
         }
     }
@@ -201,4 +236,23 @@ pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Resu
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wraps_at_80_columns_with_indent() {
+        let text = "word ".repeat(40);
+        let wrapped = wrap(text.trim_end(), 20);
+        let lines: Vec<&str> = wrapped.lines().collect();
+        assert!(lines.len() > 2);
+        assert!(lines[0].len() + 20 <= 80);
+        assert!(
+            lines[1..]
+                .iter()
+                .all(|l| l.len() <= 80 && l.starts_with("         word"))
+        );
+    }
 }
