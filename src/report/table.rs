@@ -58,15 +58,15 @@ pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Resu
     let overall = &report.score.overall;
     writeln!(
         out,
-        "{} {} · {} rules: {} passed, {} failed, {} skipped, {} inconclusive · {} files",
+        "{} {} · {} files\n{} rules: {} passed, {} failed, {} skipped, {} inconclusive",
         p.bold("readycheck"),
         report.tool.version,
+        s.files,
         s.rules,
         s.passed,
         s.failed,
         s.skipped,
-        s.inconclusive,
-        s.files
+        s.inconclusive
     )?;
     writeln!(out)?;
     let gate = if report.gate.passed {
@@ -130,11 +130,12 @@ pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Resu
             let sev = format!("{:<8}", r.severity.as_str().to_uppercase());
             writeln!(
                 out,
-                "{} {} {} — {}",
+                "{} {} {}\n{}{}",
                 p.severity(r.severity, &sev),
                 p.bold(&r.id),
                 r.name,
-                r.title
+                " ".repeat(INDENT),
+                wrap(&r.title, INDENT)
             )?;
             for f in r.findings.iter().take(MAX_FINDINGS_SHOWN) {
                 let loc = f.location.display();
