@@ -137,10 +137,10 @@ pub fn gate(results: &[RuleResult], score: &Score, settings: GateSettings) -> Ga
             ));
         }
     }
-    if let (Some(min), Some(s)) = (settings.min_score, score.overall.score) {
-        if s < min {
-            reasons.push(format!("score {s} is below the minimum {min}"));
-        }
+    if let (Some(min), Some(s)) = (settings.min_score, score.overall.score)
+        && s < min
+    {
+        reasons.push(format!("score {s} is below the minimum {min}"));
     }
     if settings.strict {
         let ids: Vec<&str> = results

@@ -151,21 +151,21 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
             e.message()
         )
     })?;
-    if let Some(v) = config.version {
-        if v != 1 {
-            return Err(format!(
-                "invalid config {}: `version = {v}` is not supported (only 1)",
-                path.display()
-            ));
-        }
+    if let Some(v) = config.version
+        && v != 1
+    {
+        return Err(format!(
+            "invalid config {}: `version = {v}` is not supported (only 1)",
+            path.display()
+        ));
     }
-    if let Some(s) = config.gate.min_score {
-        if s > 100 {
-            return Err(format!(
-                "invalid config {}: `gate.min_score = {s}` is over 100",
-                path.display()
-            ));
-        }
+    if let Some(s) = config.gate.min_score
+        && s > 100
+    {
+        return Err(format!(
+            "invalid config {}: `gate.min_score = {s}` is over 100",
+            path.display()
+        ));
     }
     Ok(Loaded {
         config,

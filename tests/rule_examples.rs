@@ -47,10 +47,10 @@ fn run_example(set: &Arc<RuleSet>, rule_index: usize, example_index: usize) -> R
         )
         .into());
     }
-    if let Some(n) = example.findings {
-        if result.findings.len() != n {
-            return Err(format!("expected {n} findings, got {:#?}", result.findings).into());
-        }
+    if let Some(n) = example.findings
+        && result.findings.len() != n
+    {
+        return Err(format!("expected {n} findings, got {:#?}", result.findings).into());
     }
     for f in &result.findings {
         let first = f.message.chars().next().unwrap_or(' ');

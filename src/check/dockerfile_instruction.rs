@@ -243,10 +243,10 @@ impl DockerfileInstruction {
                 return false;
             }
         }
-        if let Some((name, want)) = &self.flag {
-            if instr.flags.iter().any(|(n, _)| n == name) != *want {
-                return false;
-            }
+        if let Some((name, want)) = &self.flag
+            && instr.flags.iter().any(|(n, _)| n == name) != *want
+        {
+            return false;
         }
         let text = if instr.heredocs.is_empty() {
             std::borrow::Cow::Borrowed(instr.args.as_str())

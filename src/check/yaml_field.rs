@@ -13,6 +13,11 @@ use indexmap::IndexMap;
 use regex::Regex;
 use serde::Deserialize;
 
+/// Builds the placeholder values of a message.
+type Vars<'a> = dyn Fn(&str, &str) -> Vec<(String, String)> + 'a;
+/// Fills a message template.
+type Fill<'a> = dyn Fn(&str, &[(String, String)]) -> String + 'a;
+
 /// What must hold at the key path.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
@@ -392,8 +397,8 @@ impl YamlField {
         rel: &str,
         missing: Option<(Hit<'_>, &KeyPath)>,
         prefix: &str,
-        vars: &dyn Fn(&str, &str) -> Vec<(String, String)>,
-        fill: &dyn Fn(&str, &[(String, String)]) -> String,
+        vars: &Vars<'_>,
+        fill: &Fill<'_>,
     ) {
         let Some((deepest, at)) = missing else { return };
         let default = format!("{prefix}`{{at}}` is missing");

@@ -665,15 +665,15 @@ impl RuleSet {
             });
         }
         for r in &rules {
-            if let Some(by) = &r.deprecated_by {
-                if !rules.iter().any(|o| &o.id == by) {
-                    errors.push(LoadError {
-                        path: r.source.clone(),
-                        pos: None,
-                        message: format!("`deprecated_by: {by}` names no rule"),
-                        source_line: None,
-                    });
-                }
+            if let Some(by) = &r.deprecated_by
+                && !rules.iter().any(|o| &o.id == by)
+            {
+                errors.push(LoadError {
+                    path: r.source.clone(),
+                    pos: None,
+                    message: format!("`deprecated_by: {by}` names no rule"),
+                    source_line: None,
+                });
             }
         }
         let selectors = match registry.build() {
@@ -808,10 +808,10 @@ fn fact_cycle(facts: &[Fact]) -> Option<String> {
         }
         state[i] = 1;
         for c in &facts[i].any_of {
-            if let Condition::Fact(j) | Condition::NotFact(j) = c {
-                if let Some(x) = visit(*j, facts, state) {
-                    return Some(x);
-                }
+            if let Condition::Fact(j) | Condition::NotFact(j) = c
+                && let Some(x) = visit(*j, facts, state)
+            {
+                return Some(x);
             }
         }
         state[i] = 2;
