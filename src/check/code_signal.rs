@@ -74,6 +74,10 @@ pub struct Signal {
     /// …unless they also match this regex (a `package main` that starts a server).
     #[serde(default)]
     pub keep_file_if: Option<String>,
+    /// With `absent`: a match is excused when the next non-blank line matches this regex
+    /// (a `--version` print followed by `os.Exit(0)`).
+    #[serde(default)]
+    pub unless_next_line: Option<String>,
     /// The pattern is ignored everywhere when this regex matches any code file of the stack
     /// (e.g. `axios.defaults.timeout`).
     #[serde(default)]
@@ -108,14 +112,16 @@ pub struct Params {
 /// Paths that are not application code: tests, scripts, migrations, vendored, generated,
 /// example and documentation code, front-end assets and tool configuration.
 pub const DEFAULT_EXCLUDES: &[&str] = &[
-    "tests/", "test/", "__tests__/", "spec/", "e2e/", "testdata/", "fixtures/", "src/test/",
-    "*_test.go", "test_*.py", "*_test.py", "conftest.py", "*.spec.*", "*.test.*",
-    "scripts/", "script/", "migrations/", "alembic/", "vendor/", "third_party/", "dist/",
-    "build/", "generated/", "examples/", "example/", "docs/", "doc/", "benches/", "*.d.ts",
-    "*.min.js", "*_pb2.py", "*_pb2_grpc.py", "*.pb.go", "*.gen.go", "frontend/", "client/",
-    "public/", "static/", ".github/", "management/commands/", "setup.py", "manage.py",
-    "noxfile.py", "fabfile.py", "*.config.js", "*.config.ts", "*.config.mjs", "*.config.cjs",
-    "gulpfile.*", "Gruntfile.*", "build.rs", "src/bin/",
+    "**/tests/**", "**/test/**", "**/__tests__/**", "**/spec/**", "**/e2e/**",
+    "**/testdata/**", "**/fixtures/**", "**/src/test/**", "*_test.go", "test_*.py",
+    "*_test.py", "conftest.py", "*.spec.*", "*.test.*", "**/scripts/**", "**/script/**",
+    "**/migrations/**", "**/alembic/**", "**/vendor/**", "**/third_party/**", "**/dist/**",
+    "**/build/**", "**/generated/**", "**/examples/**", "**/example/**", "**/docs/**",
+    "**/doc/**", "**/benches/**", "*.d.ts", "*.min.js", "*_pb2.py", "*_pb2_grpc.py",
+    "*.pb.go", "*.gen.go", "**/frontend/**", "**/client/**", "**/public/**", "**/static/**",
+    "**/.github/**", "**/management/commands/**", "setup.py", "manage.py", "noxfile.py",
+    "fabfile.py", "*.config.js", "*.config.ts", "*.config.mjs", "*.config.cjs", "gulpfile.*",
+    "Gruntfile.*", "build.rs", "**/src/bin/**",
 ];
 
 struct StackDef {
@@ -200,7 +206,7 @@ const STACKS: &[StackDef] = &[
         frameworks: &[(
             "spring_boot",
             "Spring Boot",
-            r"spring-boot-starter-web(flux)?\b",
+            r"spring-boot-starter-web(flux|mvc)?\b",
             "",
         )],
     },
@@ -222,6 +228,7 @@ struct CompiledSignal {
     skip_file_if: Option<Regex>,
     keep_file_if: Option<Regex>,
     unless_repo: Option<Regex>,
+    unless_next_line: Option<Regex>,
 }
 
 /// Compiled `code_signal`.
@@ -268,6 +275,7 @@ fn compile_signals(
                 skip_file_if: opt_re("skip_file_if", s.skip_file_if.as_deref())?,
                 keep_file_if: opt_re("keep_file_if", s.keep_file_if.as_deref())?,
                 unless_repo: opt_re("unless_repo", s.unless_repo.as_deref())?,
+                unless_next_line: opt_re("unless_next_line", s.unless_next_line.as_deref())?,
             });
         }
         out.insert(stack, v);
@@ -499,6 +507,11 @@ impl CodeSignal {
                 {
                     continue;
                 }
+                if let Some(u) = &s.unless_next_line
+                    && next_line(text, m.end()).is_some_and(|l| u.is_match(l))
+                {
+                    continue;
+                }
                 let shown: String = at.as_str().lines().next().unwrap_or("").chars().take(80).collect();
                 hits.push(Hit {
                     path: ws.file(i).rel.clone(),
@@ -513,6 +526,13 @@ impl CodeSignal {
         }
         hits
     }
+}
+
+/// The next non-blank line after the line holding `offset`.
+fn next_line(text: &str, offset: usize) -> Option<&str> {
+    let rest = &text[offset..];
+    let after = &rest[rest.find('\n')? + 1..];
+    after.lines().find(|l| !l.trim().is_empty())
 }
 
 /// Whether a file says it was generated (`Code generated … DO NOT EDIT`, `@generated`).
