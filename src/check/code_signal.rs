@@ -120,7 +120,7 @@ pub const DEFAULT_EXCLUDES: &[&str] = &[
     "**/doc/**", "**/benches/**", "*.d.ts", "*.min.js", "*_pb2.py", "*_pb2_grpc.py",
     "*.pb.go", "*.gen.go", "**/frontend/**", "**/client/**", "**/public/**", "**/static/**",
     "**/.github/**", "**/management/commands/**", "setup.py", "manage.py", "noxfile.py",
-    "fabfile.py", "*.config.js", "*.config.ts", "*.config.mjs", "*.config.cjs", "gulpfile.*",
+    "fabfile.py", "{webpack,jest,vite,vitest,babel,eslint,rollup,tailwind,postcss,next,nuxt,playwright,prettier,svelte,astro,karma,commitlint,lint-staged}.config.*", "gulpfile.*",
     "Gruntfile.*", "build.rs", "**/src/bin/**",
 ];
 
