@@ -119,7 +119,7 @@ pub const DEFAULT_EXCLUDES: &[&str] = &[
     "**/build/**", "**/generated/**", "**/examples/**", "**/example/**", "**/docs/**",
     "**/doc/**", "**/benches/**", "*.d.ts", "*.min.js", "*_pb2.py", "*_pb2_grpc.py",
     "*.pb.go", "*.gen.go", "**/frontend/**", "**/client/**", "**/public/**", "**/static/**",
-    "**/.github/**", "**/management/commands/**", "setup.py", "manage.py", "noxfile.py",
+    "**/.github/**", "**/management/commands/**", "manage.py", "noxfile.py",
     "fabfile.py", "{webpack,jest,vite,vitest,babel,eslint,rollup,tailwind,postcss,next,nuxt,playwright,prettier,svelte,astro,karma,commitlint,lint-staged}.config.*", "gulpfile.*",
     "Gruntfile.*", "build.rs", "**/src/bin/**",
 ];
@@ -512,7 +512,15 @@ impl CodeSignal {
                 {
                     continue;
                 }
-                let shown: String = at.as_str().lines().next().unwrap_or("").chars().take(80).collect();
+                let shown: String = at
+                    .as_str()
+                    .lines()
+                    .map(str::trim)
+                    .find(|l| !l.is_empty())
+                    .unwrap_or("")
+                    .chars()
+                    .take(80)
+                    .collect();
                 hits.push(Hit {
                     path: ws.file(i).rel.clone(),
                     line,
