@@ -22,11 +22,21 @@ fn copy_dir(from: &Path, to: &Path) {
 /// Audits a copy of `fixtures/repos/<name>` and returns the JSON report.
 fn audit(name: &str) -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/repos").join(name);
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/repos")
+        .join(name);
     copy_dir(&src, dir.path());
     let out = Command::cargo_bin("readycheck")
         .unwrap()
-        .args(["audit", "--format", "json", "--select", "CODE", "--fail-on", "none"])
+        .args([
+            "audit",
+            "--format",
+            "json",
+            "--select",
+            "CODE",
+            "--fail-on",
+            "none",
+        ])
         .arg(dir.path())
         .output()
         .unwrap();
@@ -88,7 +98,9 @@ fn fastapi_service() {
     let r = assert_outcomes(
         "fastapi-service",
         &["001", "003", "004", "005", "012", "015"],
-        &["002", "006", "007", "008", "009", "010", "011", "013", "014"],
+        &[
+            "002", "006", "007", "008", "009", "010", "011", "013", "014",
+        ],
         &[],
     );
     assert_eq!(
@@ -106,7 +118,9 @@ fn fastapi_service() {
 fn express_service() {
     let r = assert_outcomes(
         "express-service",
-        &["001", "002", "003", "005", "007", "008", "010", "012", "015"],
+        &[
+            "001", "002", "003", "005", "007", "008", "010", "012", "015",
+        ],
         &["004", "006", "009", "011", "014"],
         &["013"],
     );
@@ -124,7 +138,9 @@ fn express_service() {
 fn go_service() {
     let r = assert_outcomes(
         "go-service",
-        &["001", "002", "003", "004", "005", "006", "009", "012", "015"],
+        &[
+            "001", "002", "003", "004", "005", "006", "009", "012", "015",
+        ],
         &["007", "008", "010", "011", "013", "014"],
         &[],
     );
@@ -134,7 +150,9 @@ fn go_service() {
     );
     assert_eq!(
         findings(&r, "CODE013"),
-        vec!["(repository) database is used but its connection pool is not configured in `chi`, `net/http` code"]
+        vec![
+            "(repository) database is used but its connection pool is not configured in `chi`, `net/http` code"
+        ]
     );
 }
 
@@ -165,7 +183,10 @@ fn not_a_service_skips_every_code_rule_with_a_reason() {
     for r in report["results"].as_array().unwrap() {
         assert_eq!(r["outcome"], "skipped", "{}", r["id"]);
         assert!(
-            r["reason"].as_str().unwrap().starts_with("no recognised web framework"),
+            r["reason"]
+                .as_str()
+                .unwrap()
+                .starts_with("no recognised web framework"),
             "{}",
             r["reason"]
         );

@@ -112,16 +112,54 @@ pub struct Params {
 /// Paths that are not application code: tests, scripts, migrations, vendored, generated,
 /// example and documentation code, front-end assets and tool configuration.
 pub const DEFAULT_EXCLUDES: &[&str] = &[
-    "**/tests/**", "**/test/**", "**/__tests__/**", "**/spec/**", "**/e2e/**",
-    "**/testdata/**", "**/fixtures/**", "**/src/test/**", "*_test.go", "test_*.py",
-    "*_test.py", "conftest.py", "*.spec.*", "*.test.*", "**/scripts/**", "**/script/**",
-    "**/migrations/**", "**/alembic/**", "**/vendor/**", "**/third_party/**", "**/dist/**",
-    "**/build/**", "**/generated/**", "**/examples/**", "**/example/**", "**/docs/**",
-    "**/doc/**", "**/benches/**", "*.d.ts", "*.min.js", "*_pb2.py", "*_pb2_grpc.py",
-    "*.pb.go", "*.gen.go", "**/frontend/**", "**/client/**", "**/public/**", "**/static/**",
-    "**/.github/**", "**/management/commands/**", "manage.py", "noxfile.py",
-    "fabfile.py", "{webpack,jest,vite,vitest,babel,eslint,rollup,tailwind,postcss,next,nuxt,playwright,prettier,svelte,astro,karma,commitlint,lint-staged}.config.*", "gulpfile.*",
-    "Gruntfile.*", "build.rs", "**/src/bin/**",
+    "**/tests/**",
+    "**/test/**",
+    "**/__tests__/**",
+    "**/spec/**",
+    "**/e2e/**",
+    "**/testdata/**",
+    "**/fixtures/**",
+    "**/src/test/**",
+    "*_test.go",
+    "test_*.py",
+    "*_test.py",
+    "conftest.py",
+    "*.spec.*",
+    "*.test.*",
+    "**/scripts/**",
+    "**/script/**",
+    "**/migrations/**",
+    "**/alembic/**",
+    "**/vendor/**",
+    "**/third_party/**",
+    "**/dist/**",
+    "**/build/**",
+    "**/generated/**",
+    "**/examples/**",
+    "**/example/**",
+    "**/docs/**",
+    "**/doc/**",
+    "**/benches/**",
+    "*.d.ts",
+    "*.min.js",
+    "*_pb2.py",
+    "*_pb2_grpc.py",
+    "*.pb.go",
+    "*.gen.go",
+    "**/frontend/**",
+    "**/client/**",
+    "**/public/**",
+    "**/static/**",
+    "**/.github/**",
+    "**/management/commands/**",
+    "manage.py",
+    "noxfile.py",
+    "fabfile.py",
+    "{webpack,jest,vite,vitest,babel,eslint,rollup,tailwind,postcss,next,nuxt,playwright,prettier,svelte,astro,karma,commitlint,lint-staged}.config.*",
+    "gulpfile.*",
+    "Gruntfile.*",
+    "build.rs",
+    "**/src/bin/**",
 ];
 
 struct StackDef {
@@ -142,13 +180,33 @@ const STACKS: &[StackDef] = &[
     StackDef {
         stack: Stack::Python,
         code: &["*.py"],
-        manifest: &["requirements*.txt", "pyproject.toml", "Pipfile", "setup.cfg"],
+        manifest: &[
+            "requirements*.txt",
+            "pyproject.toml",
+            "Pipfile",
+            "setup.cfg",
+        ],
         config: &["*.ini", "*.cfg", "*.toml", "*.conf"],
         comments: &["#"],
         frameworks: &[
-            ("fastapi", "FastAPI", r#"fastapi\s*([=<>~!;\[,"'\s]|$)"#, r"(?m)^\s*(from|import)\s+fastapi\b"),
-            ("flask", "Flask", r#"flask\s*([=<>~!;\[,"'\s]|$)"#, r"(?m)^\s*(from|import)\s+flask\b"),
-            ("django", "Django", r#"django\s*([=<>~!;\[,"'\s]|$)"#, r"(?m)^\s*(from|import)\s+django\b"),
+            (
+                "fastapi",
+                "FastAPI",
+                r#"fastapi\s*([=<>~!;\[,"'\s]|$)"#,
+                r"(?m)^\s*(from|import)\s+fastapi\b",
+            ),
+            (
+                "flask",
+                "Flask",
+                r#"flask\s*([=<>~!;\[,"'\s]|$)"#,
+                r"(?m)^\s*(from|import)\s+flask\b",
+            ),
+            (
+                "django",
+                "Django",
+                r#"django\s*([=<>~!;\[,"'\s]|$)"#,
+                r"(?m)^\s*(from|import)\s+django\b",
+            ),
         ],
     },
     StackDef {
@@ -175,7 +233,12 @@ const STACKS: &[StackDef] = &[
             ("echo", "Echo", r"github\.com/labstack/echo\b", ""),
             ("fiber", "Fiber", r"github\.com/gofiber/fiber\b", ""),
             ("chi", "chi", r"github\.com/go-chi/chi\b", ""),
-            ("go_http", "net/http", "", r"http\.ListenAndServe(TLS)?\(|http\.Server\s*\{"),
+            (
+                "go_http",
+                "net/http",
+                "",
+                r"http\.ListenAndServe(TLS)?\(|http\.Server\s*\{",
+            ),
         ],
     },
     StackDef {
@@ -185,9 +248,24 @@ const STACKS: &[StackDef] = &[
         config: &[],
         comments: &["//", "/*", "*"],
         frameworks: &[
-            ("axum", "axum", r"(?m)^\s*axum\s*=|\[dependencies\.axum\]", ""),
-            ("actix", "actix-web", r"(?m)^\s*actix-web\s*=|\[dependencies\.actix-web\]", ""),
-            ("rocket", "Rocket", r"(?m)^\s*rocket\s*=|\[dependencies\.rocket\]", ""),
+            (
+                "axum",
+                "axum",
+                r"(?m)^\s*axum\s*=|\[dependencies\.axum\]",
+                "",
+            ),
+            (
+                "actix",
+                "actix-web",
+                r"(?m)^\s*actix-web\s*=|\[dependencies\.actix-web\]",
+                "",
+            ),
+            (
+                "rocket",
+                "Rocket",
+                r"(?m)^\s*rocket\s*=|\[dependencies\.rocket\]",
+                "",
+            ),
         ],
     },
     StackDef {
@@ -288,7 +366,10 @@ impl CheckKind for CodeSignal {
 
     fn compile(p: Params, cx: &mut CompileCx<'_>) -> Result<Self, ParamError> {
         if p.signals.is_empty() {
-            return Err(ParamError::at("signals", "at least one stack needs signals"));
+            return Err(ParamError::at(
+                "signals",
+                "at least one stack needs signals",
+            ));
         }
         let mut exclude = globs(DEFAULT_EXCLUDES);
         exclude.extend(p.exclude.iter().cloned());
@@ -310,7 +391,11 @@ impl CheckKind for CodeSignal {
                 } else {
                     Some(re("frameworks", m)?)
                 };
-                let c = if c.is_empty() { None } else { Some(re("frameworks", c)?) };
+                let c = if c.is_empty() {
+                    None
+                } else {
+                    Some(re("frameworks", c)?)
+                };
                 frameworks.push((*display, m, c));
             }
             stacks.push(CompiledStack {
@@ -356,7 +441,9 @@ impl CheckKind for CodeSignal {
         }
         detected.retain(|(st, _)| match self.only_if.get(&st.def.stack) {
             None => true,
-            Some(sigs) => sigs.iter().any(|s| !self.matches(cx, st, s, false).is_empty()),
+            Some(sigs) => sigs
+                .iter()
+                .any(|s| !self.matches(cx, st, s, false).is_empty()),
         });
         if detected.is_empty() {
             return Ok(Applicability::NotApplicable(self.only_if_reason.clone()));
@@ -394,8 +481,7 @@ impl CheckKind for CodeSignal {
                                 break;
                             }
                             let tpl = self.message.as_deref().unwrap_or("`{match}` found");
-                            let msg =
-                                render(tpl, &[("match", &hit.text), ("frameworks", &names)]);
+                            let msg = render(tpl, &[("match", &hit.text), ("frameworks", &names)]);
                             cx.report(Finding::at(&hit.path, hit.line, hit.col, msg));
                         }
                     }
@@ -454,7 +540,13 @@ impl CodeSignal {
     }
 
     /// Every non-excused match of a signal (only the first when `all` is false).
-    fn matches(&self, cx: &mut CheckCx<'_>, st: &CompiledStack, s: &CompiledSignal, all: bool) -> Vec<Hit> {
+    fn matches(
+        &self,
+        cx: &mut CheckCx<'_>,
+        st: &CompiledStack,
+        s: &CompiledSignal,
+        all: bool,
+    ) -> Vec<Hit> {
         let ws = cx.workspace();
         let sel = match s.scope {
             Scope::Code => Some(st.code),
@@ -647,7 +739,10 @@ mod tests {
                 ("tests/test_client.py", "requests.get(x)\n"),
             ],
         );
-        assert_eq!(lines(&f), vec!["app/client.py:7:5: `requests.post(` has no timeout"]);
+        assert_eq!(
+            lines(&f),
+            vec!["app/client.py:7:5: `requests.post(` has no timeout"]
+        );
     }
 
     #[test]
@@ -656,34 +751,64 @@ mod tests {
         let (_, f, _) = run(
             "code_signal",
             p,
-            &[("package.json", "{\"dependencies\": {\"express\": \"4\"}}"), ("src/app.js", "// app.get('/health')\n")],
+            &[
+                ("package.json", "{\"dependencies\": {\"express\": \"4\"}}"),
+                ("src/app.js", "// app.get('/health')\n"),
+            ],
         );
-        assert_eq!(lines(&f), vec!["(repository): no health route for `Express`"]);
+        assert_eq!(
+            lines(&f),
+            vec!["(repository): no health route for `Express`"]
+        );
         let (_, f, _) = run(
             "code_signal",
             p,
-            &[("package.json", "{\"dependencies\": {\"express\": \"4\"}}"), ("src/app.js", "app.use('/health', r)\n")],
+            &[
+                ("package.json", "{\"dependencies\": {\"express\": \"4\"}}"),
+                ("src/app.js", "app.use('/health', r)\n"),
+            ],
         );
         assert!(f.is_empty());
-        let (r, _, _) = run("code_signal", p, &[("package.json", "{\"dependencies\": {\"hapi\": \"4\"}}")]);
-        assert!(matches!(r, Ok(Applicability::NotApplicable(m)) if m.starts_with("no recognised web framework")));
+        let (r, _, _) = run(
+            "code_signal",
+            p,
+            &[("package.json", "{\"dependencies\": {\"hapi\": \"4\"}}")],
+        );
+        assert!(
+            matches!(r, Ok(Applicability::NotApplicable(m)) if m.starts_with("no recognised web framework"))
+        );
         let (r, _, _) = run("code_signal", p, &[("requirements.txt", "flask\n")]);
-        assert_eq!(r.unwrap(), Applicability::NotApplicable("no signal is defined for `Flask`".into()));
+        assert_eq!(
+            r.unwrap(),
+            Applicability::NotApplicable("no signal is defined for `Flask`".into())
+        );
     }
 
     #[test]
     fn only_if_skips_and_file_filters_apply() {
         let p = "expect: absent\nonly_if_reason: no database\nonly_if:\n  python:\n    - pattern: create_engine\nsignals:\n  python:\n    - pattern: '\\bprint\\('\n      skip_file_if: '__main__'\n";
-        let files = [("requirements.txt", "django>=4\n"), ("app/x.py", "print(1)\n")];
+        let files = [
+            ("requirements.txt", "django>=4\n"),
+            ("app/x.py", "print(1)\n"),
+        ];
         let (r, _, _) = run("code_signal", p, &files);
-        assert_eq!(r.unwrap(), Applicability::NotApplicable("no database".into()));
+        assert_eq!(
+            r.unwrap(),
+            Applicability::NotApplicable("no database".into())
+        );
         let (_, f, _) = run(
             "code_signal",
             p,
             &[
                 ("requirements.txt", "django>=4\n"),
-                ("app/db.py", "create_engine(u)\n\"\"\"\nprint(2)\n\"\"\"\nprint(3)\n"),
-                ("app/cli.py", "print(1)\nif __name__ == '__main__':\n    pass\n"),
+                (
+                    "app/db.py",
+                    "create_engine(u)\n\"\"\"\nprint(2)\n\"\"\"\nprint(3)\n",
+                ),
+                (
+                    "app/cli.py",
+                    "print(1)\nif __name__ == '__main__':\n    pass\n",
+                ),
             ],
         );
         assert_eq!(lines(&f), vec!["app/db.py:5:1: `print(` found"]);
@@ -692,13 +817,26 @@ mod tests {
     #[test]
     fn django_environ_is_not_django_and_go_http_is_detected_from_code() {
         let p = "expect: present\nsignals:\n  python: [{pattern: x}]\n  go: [{pattern: 'Shutdown\\('}]\n";
-        let (r, _, _) = run("code_signal", p, &[("requirements.txt", "django-environ\n")]);
+        let (r, _, _) = run(
+            "code_signal",
+            p,
+            &[("requirements.txt", "django-environ\n")],
+        );
         assert!(matches!(r, Ok(Applicability::NotApplicable(_))));
         let (_, f, _) = run(
             "code_signal",
             p,
-            &[("go.mod", "module x\n"), ("main.go", "package main\nfunc main() { http.ListenAndServe(\":8080\", nil) }\n")],
+            &[
+                ("go.mod", "module x\n"),
+                (
+                    "main.go",
+                    "package main\nfunc main() { http.ListenAndServe(\":8080\", nil) }\n",
+                ),
+            ],
         );
-        assert_eq!(lines(&f), vec!["(repository): no signal found for `net/http`"]);
+        assert_eq!(
+            lines(&f),
+            vec!["(repository): no signal found for `net/http`"]
+        );
     }
 }
