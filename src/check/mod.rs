@@ -71,17 +71,26 @@ pub fn regex_param(
         .map_err(|e| {
             ParamError::at(
                 field,
-                format!("invalid regex: {}", one_line(&e.to_string())),
+                format!("invalid regex `{pattern}`: {}", one_line(&e.to_string())),
             )
         })
 }
 
+/// The regex crate's multi-line error reduced to its last `error: …` line.
 fn one_line(s: &str) -> String {
     s.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("error: "))
+        .map_or_else(
+            || {
+                s.lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            },
+            str::to_owned,
+        )
 }
 
 /// Whether the rule had anything to look at. Pass or fail is derived from the findings.

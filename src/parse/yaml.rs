@@ -264,9 +264,12 @@ pub fn yaml_error(err: &serde_saphyr::Error) -> YamlError {
         .split_once(": ")
         .filter(|(head, _)| head.starts_with("line "))
         .map_or_else(|| inner.clone(), |(_, rest)| rest.to_owned());
+    let first = message.lines().next().unwrap_or("");
+    // Positions are kept apart; drop serde's " at line L, column C" suffix.
+    let first = first.find(" at line ").map_or(first, |i| &first[..i]);
     YamlError {
         pos,
-        message: message.lines().next().unwrap_or("").to_owned(),
+        message: first.to_owned(),
     }
 }
 

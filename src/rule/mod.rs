@@ -191,15 +191,16 @@ pub struct LoadErrors(pub Vec<LoadError>);
 
 impl fmt::Display for LoadErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for e in &self.0 {
-            writeln!(f, "error: {e}")?;
-        }
+        let n = self.0.len();
         write!(
             f,
-            "{} error{} in rule files; nothing was audited",
-            self.0.len(),
-            if self.0.len() == 1 { "" } else { "s" }
-        )
+            "{n} error{} in rule files; nothing was audited",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for e in &self.0 {
+            write!(f, "\n  --> {e}")?;
+        }
+        Ok(())
     }
 }
 
