@@ -51,8 +51,8 @@ fn hostile_repository_is_audited_in_bounded_time_with_everything_explained() {
     std::fs::write(repo.join("latin1.py"), b"print('caf\xe9')\nAPI_KEY = 1\n").unwrap();
     std::fs::write(
         repo.path()
-            .join(std::ffi::OsStr::from_bytes(b"bad\xffname.yml")),
-        b"a: 1\n",
+            .join(std::ffi::OsStr::from_bytes(b"bad\xffname.env")),
+        b"A=1\n",
     )
     .unwrap();
     // A FIFO (reading it would block forever) and a socket.
