@@ -138,37 +138,26 @@ pub fn discover(root: &Path, explicit: Option<&Path>) -> Option<PathBuf> {
 
 /// Reads and validates a config file. Errors name the file, line and column.
 pub fn load(path: &Path) -> Result<Loaded, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read config `{}`: {e}", path.display()))?;
-    let config: Config = toml::from_str(&text).map_err(|e| {
-        let (line, col) = e.span().map_or((1, 1), |s| {
-            let (l, c) = crate::textpos::position_of(&text, s.start);
-            (l, c)
-        });
-        format!(
-            "invalid config {}:{line}:{col}: {}",
-            path.display(),
-            e.message()
-        )
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read config `{}`: {e}", path.display()))?;
+    let config = parse(&text, &path.display().to_string())?;
+    Ok(Loaded { config, path: Some(path.to_path_buf()) })
+}
+
+/// Parses and validates config text; `name` is used in error messages.
+pub fn parse(text: &str, name: &str) -> Result<Config, String> {
+    let config: Config = toml::from_str(text).map_err(|e| {
+        let (line, col) = e.span().map_or((1, 1), |s| crate::textpos::position_of(text, s.start));
+        format!("invalid config {name}:{line}:{col}: {}", e.message())
     })?;
     if let Some(v) = config.version
         && v != 1
     {
-        return Err(format!(
-            "invalid config {}: `version = {v}` is not supported (only 1)",
-            path.display()
-        ));
+        return Err(format!("invalid config {name}: `version = {v}` is not supported (only 1)"));
     }
     if let Some(s) = config.gate.min_score
         && s > 100
     {
-        return Err(format!(
-            "invalid config {}: `gate.min_score = {s}` is over 100",
-            path.display()
-        ));
+        return Err(format!("invalid config {name}: `gate.min_score = {s}` is over 100"));
     }
-    Ok(Loaded {
-        config,
-        path: Some(path.to_path_buf()),
-    })
+    Ok(config)
 }
