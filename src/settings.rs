@@ -138,26 +138,36 @@ pub fn discover(root: &Path, explicit: Option<&Path>) -> Option<PathBuf> {
 
 /// Reads and validates a config file. Errors name the file, line and column.
 pub fn load(path: &Path) -> Result<Loaded, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read config `{}`: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read config `{}`: {e}", path.display()))?;
     let config = parse(&text, &path.display().to_string())?;
-    Ok(Loaded { config, path: Some(path.to_path_buf()) })
+    Ok(Loaded {
+        config,
+        path: Some(path.to_path_buf()),
+    })
 }
 
 /// Parses and validates config text; `name` is used in error messages.
 pub fn parse(text: &str, name: &str) -> Result<Config, String> {
     let config: Config = toml::from_str(text).map_err(|e| {
-        let (line, col) = e.span().map_or((1, 1), |s| crate::textpos::position_of(text, s.start));
+        let (line, col) = e
+            .span()
+            .map_or((1, 1), |s| crate::textpos::position_of(text, s.start));
         format!("invalid config {name}:{line}:{col}: {}", e.message())
     })?;
     if let Some(v) = config.version
         && v != 1
     {
-        return Err(format!("invalid config {name}: `version = {v}` is not supported (only 1)"));
+        return Err(format!(
+            "invalid config {name}: `version = {v}` is not supported (only 1)"
+        ));
     }
     if let Some(s) = config.gate.min_score
         && s > 100
     {
-        return Err(format!("invalid config {name}: `gate.min_score = {s}` is over 100"));
+        return Err(format!(
+            "invalid config {name}: `gate.min_score = {s}` is over 100"
+        ));
     }
     Ok(config)
 }
