@@ -135,8 +135,40 @@ impl CheckKind for YamlField {
             for_each.push(KeyPath::parse(&f).map_err(|e| ParamError::at("for_each", e))?);
         }
         let mut at = Vec::new();
-        for a in p.at.to_vec() {
-            let path = KeyPath::parse(&a).map_err(|e| ParamError::at("at", e))?;
+        let alternatives = p.at.to_vec();
+        for a in &alternatives {
+            let mut path = KeyPath::parse(a).map_err(|e| ParamError::at("at", e))?;
+            // `services.*.healthcheck` alone means: for each `services.*`, check `healthcheck`.
+            let last_any = path
+                .segments
+                .iter()
+                .rposition(|s| matches!(s, Segment::Any));
+            if let Some(split) = last_any
+                && for_each.is_empty()
+                && alternatives.len() == 1
+                && split + 1 < path.segments.len()
+            {
+                let rest = path.segments.split_off(split + 1);
+                let head = path.segments.clone();
+                let text = |segs: &[Segment]| {
+                    segs.iter()
+                        .map(|s| match s {
+                            Segment::Key(k) => k.clone(),
+                            Segment::Any => "*".to_owned(),
+                            Segment::Index(i) => format!("[{i}]"),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(".")
+                };
+                for_each.push(KeyPath {
+                    text: text(&head),
+                    segments: head,
+                });
+                path = KeyPath {
+                    text: text(&rest),
+                    segments: rest,
+                };
+            }
             if path.segments.iter().any(|s| matches!(s, Segment::Any)) {
                 return Err(ParamError::at(
                     "at",
@@ -423,6 +455,19 @@ mod tests {
         let (_, f, _) = run(
             "yaml_field",
             "paths: [\"docker-compose*.y*ml\"]\nfor_each: services.*\nat: healthcheck\nexpect: exists",
+            &[("docker-compose.yml", COMPOSE)],
+        );
+        assert_eq!(
+            lines(&f),
+            vec!["docker-compose.yml:6:3: `db`: `healthcheck` is missing"]
+        );
+    }
+
+    #[test]
+    fn wildcard_in_at_splits_into_subjects() {
+        let (_, f, _) = run(
+            "yaml_field",
+            "paths: [\"docker-compose*.y*ml\"]\nat: services.*.healthcheck\nexpect: exists",
             &[("docker-compose.yml", COMPOSE)],
         );
         assert_eq!(
