@@ -140,13 +140,15 @@ def main():
     ap.add_argument("--peers", action="append", default=["/opt/rc-peers/bin"], help="extra dirs to find peers in")
     ap.add_argument("--workdir", default="/tmp/readycheck-bench")
     ap.add_argument("--no-build", action="store_true")
+    ap.add_argument("--only", default="", help="comma-separated tools to run (readycheck,rg,checkov,trivy,hadolint)")
     args = ap.parse_args()
 
     if not args.no_build:
         subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     tools = {"readycheck": os.path.join(ROOT, "target", "release", "readycheck")}
+    only = {t for t in args.only.split(",") if t}
     for t in ("rg", "checkov", "trivy", "hadolint"):
-        tools[t] = find_tool(t, args.peers)
+        tools[t] = find_tool(t, args.peers) if not only or t in only else None
     results = []
     if args.repo:
         for r in args.repo:
