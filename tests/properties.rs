@@ -72,11 +72,11 @@ proptest! {
 
     #[test]
     fn yaml_parse_and_key_paths_never_panic(text in yamlish(), path in "[a-z*.\\[\\]0-9\"]{0,16}") {
-        if let Ok(docs) = parse_documents(&text) {
-            if let Ok(kp) = KeyPath::parse(&path) {
-                for node in &docs {
-                    let _ = select(Hit { node, key: None, index: None }, &kp.segments);
-                }
+        if let Ok(docs) = parse_documents(&text)
+            && let Ok(kp) = KeyPath::parse(&path)
+        {
+            for node in &docs {
+                let _ = select(Hit { node, key: None, index: None }, &kp.segments);
             }
         }
     }

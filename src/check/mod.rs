@@ -154,6 +154,30 @@ impl<'a> CheckCx<'a> {
         self.problems.push(what);
     }
 
+    /// Runs `f` on each file in parallel, each with a context of its own, then gathers
+    /// what they reported in file order (so output stays deterministic). For kinds whose
+    /// per-file work (reading, parsing) dominates.
+    pub fn for_each_file_par<F>(&mut self, files: &[usize], f: F)
+    where
+        F: Fn(&mut CheckCx<'a>, usize) + Sync,
+    {
+        use rayon::prelude::*;
+        let ws = self.ws;
+        let parts: Vec<CheckCx<'a>> = files
+            .par_iter()
+            .map(|&i| {
+                let mut cx = CheckCx::new(ws);
+                f(&mut cx, i);
+                cx
+            })
+            .collect();
+        for part in parts {
+            self.findings.extend(part.findings);
+            self.evidence.extend(part.evidence);
+            self.problems.extend(part.problems);
+        }
+    }
+
     /// The text of a file, or `None` after recording why it is unavailable.
     pub fn text(&mut self, i: usize) -> Option<&'a str> {
         match self.ws.text(i) {
