@@ -57,7 +57,7 @@ pub struct AuditArgs {
     pub output: Option<PathBuf>,
     /// Fail the gate on any finding at or above this severity [default: high].
     #[arg(long, value_enum, value_name = "SEVERITY")]
-    pub fail_on: Option<FailOnArg>,
+    pub fail_on: Option<FailOn>,
     /// Fail the gate when the overall score is below N.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=100))]
     pub min_score: Option<u8>,
@@ -91,36 +91,6 @@ pub struct AuditArgs {
     /// Worker threads [default: one per core].
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-}
-
-/// `--fail-on` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOnArg {
-    /// Never fail on findings.
-    None,
-    /// Info and above.
-    Info,
-    /// Low and above.
-    Low,
-    /// Medium and above.
-    Medium,
-    /// High and above.
-    High,
-    /// Critical only.
-    Critical,
-}
-
-impl From<FailOnArg> for FailOn {
-    fn from(v: FailOnArg) -> FailOn {
-        match v {
-            FailOnArg::None => FailOn::None,
-            FailOnArg::Info => FailOn::Info,
-            FailOnArg::Low => FailOn::Low,
-            FailOnArg::Medium => FailOn::Medium,
-            FailOnArg::High => FailOn::High,
-            FailOnArg::Critical => FailOn::Critical,
-        }
-    }
 }
 
 /// Formats of `rules` and `explain`.

@@ -52,8 +52,8 @@ pub struct RulesConfig {
     pub extra_dirs: Vec<PathBuf>,
 }
 
-/// Severity threshold of the gate, or `none`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+/// Severity threshold of the gate, or `none` (config key and `--fail-on`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum FailOn {
     /// Findings never fail the gate (only `min_score` can).

@@ -77,11 +77,7 @@ pub fn resolve(args: &AuditArgs) -> anyhow::Result<Resolved> {
     let chosen = rules
         .select(&select, &ignore, args.preview || cfg.rules.preview)
         .map_err(|e| anyhow!(e))?;
-    let fail_on: FailOn = args
-        .fail_on
-        .map(Into::into)
-        .or(cfg.gate.fail_on)
-        .unwrap_or(FailOn::High);
+    let fail_on: FailOn = args.fail_on.or(cfg.gate.fail_on).unwrap_or(FailOn::High);
     let gate = GateSettings {
         fail_on: fail_on.severity(),
         min_score: args.min_score.or(cfg.gate.min_score),
