@@ -11,6 +11,7 @@ Examples:
   readycheck audit .                          audit the current repository
   readycheck audit --fail-on critical svc/    gate only on critical findings
   readycheck audit --min-score 80 --format json -o readiness.json
+  readycheck audit --report sarif=readycheck.sarif --report junit=readycheck.xml
   readycheck audit --select DOCK,category:security --ignore DOCK007
   readycheck rules --category reliability
   readycheck explain DOCK001                  why a rule matters and how to fix it
@@ -55,6 +56,10 @@ pub struct AuditArgs {
     /// Write the report to this file instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also write the report in another format to a file, e.g. `sarif=readycheck.sarif`
+    /// (repeatable; table, json, sarif, junit, markdown, github, html).
+    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report_arg)]
+    pub reports: Vec<(Format, PathBuf)>,
     /// Fail the gate on any finding at or above this severity [default: high].
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
@@ -91,6 +96,16 @@ pub struct AuditArgs {
     /// Worker threads [default: one per core].
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+}
+
+fn parse_report_arg(s: &str) -> Result<(Format, PathBuf), String> {
+    let (format, path) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}` is not FORMAT=PATH"))?;
+    if path.is_empty() {
+        return Err(format!("`{s}` has no path"));
+    }
+    Ok((format.parse()?, PathBuf::from(path)))
 }
 
 /// Formats of `rules` and `explain`.

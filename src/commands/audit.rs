@@ -104,12 +104,23 @@ pub fn audit(root: &std::path::Path, resolved: &Resolved) -> anyhow::Result<Repo
     let results = engine::run(&resolved.rules, &resolved.chosen, &ws);
     let score = score::score(&results);
     let verdict = score::gate(&results, &score, resolved.gate);
+    let anchor = [
+        "README.md",
+        "README",
+        "README.rst",
+        "README.txt",
+        "readme.md",
+    ]
+    .iter()
+    .find(|n| ws.find(n).is_some())
+    .map_or_else(|| ".".to_owned(), |n| (*n).to_owned());
     Ok(Report::new(
         &results,
         score,
         verdict,
         ws.files().len(),
         ws.skipped(),
+        anchor,
     ))
 }
 
@@ -127,6 +138,9 @@ pub fn run(args: &AuditArgs, color: bool) -> anyhow::Result<ExitStatus> {
     super::output(args.output.as_deref(), |w| {
         report::render(&report, args.format, color, w)
     })?;
+    for (format, path) in &args.reports {
+        super::output(Some(path), |w| report::render(&report, *format, false, w))?;
+    }
     Ok(if report.gate.passed || args.exit_zero {
         ExitStatus::Passed
     } else {

@@ -1,7 +1,12 @@
 //! One report model, many renderers. The model is computed once from the audit; renderers
 //! only format it.
 
+pub mod github;
+pub mod html;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
 pub mod table;
 
 use crate::collect::SkippedPath;
@@ -32,6 +37,10 @@ pub struct Report {
     pub results: Vec<RuleReport>,
     /// Paths the audit could not look into.
     pub skipped_paths: Vec<SkippedPath>,
+    /// The file that stands for the repository where a format needs a file for a
+    /// repository-level finding (SARIF): the root README, else `.`.
+    #[serde(skip)]
+    pub anchor: String,
 }
 
 /// Tool identification.
@@ -107,6 +116,7 @@ impl Report {
         gate: GateVerdict,
         files: usize,
         skipped_paths: Vec<SkippedPath>,
+        anchor: String,
     ) -> Report {
         let count = |label: &str| {
             results
@@ -154,6 +164,7 @@ impl Report {
             gate,
             results,
             skipped_paths,
+            anchor,
         }
     }
 }
@@ -165,6 +176,24 @@ pub enum Format {
     Table,
     /// Versioned, deterministic JSON.
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
+    /// JUnit XML (GitLab, Jenkins).
+    Junit,
+    /// Markdown (step summaries, PR comments).
+    Markdown,
+    /// GitHub Actions annotations.
+    Github,
+    /// A self-contained HTML page.
+    Html,
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Format, String> {
+        <Format as clap::ValueEnum>::from_str(s, true)
+    }
 }
 
 /// Renders a report in a format.
@@ -177,5 +206,10 @@ pub fn render(
     match format {
         Format::Table => table::write(report, color, out),
         Format::Json => json::write(report, out),
+        Format::Sarif => sarif::write(report, out),
+        Format::Junit => junit::write(report, out),
+        Format::Markdown => markdown::write(report, out),
+        Format::Github => github::write(report, out),
+        Format::Html => html::write(report, out),
     }
 }
