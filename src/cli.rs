@@ -15,6 +15,7 @@ Examples:
   readycheck audit --select DOCK,category:security --ignore DOCK007
   readycheck rules --category reliability
   readycheck explain DOCK001                  why a rule matters and how to fix it
+  readycheck baseline . -o readycheck-baseline.json && readycheck audit --baseline readycheck-baseline.json
 
 Exit codes: 0 gate passed, 1 gate failed, 2 usage, config or rule error.";
 
@@ -42,6 +43,33 @@ pub enum Command {
     Rules(RulesArgs),
     /// Explain one rule: why it matters, how to fix it, examples and references.
     Explain(ExplainArgs),
+    /// Record today's findings so that later audits (`--baseline FILE`) gate only on new ones.
+    Baseline(AuditArgs),
+    /// Write a commented `readycheck.toml` tailored to the repository.
+    Init(InitArgs),
+    /// Print shell completions.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff).
+    Man,
+}
+
+/// `readycheck init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Repository to configure.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Overwrite an existing `readycheck.toml`.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `readycheck completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `readycheck audit`.
@@ -96,6 +124,12 @@ pub struct AuditArgs {
     /// Worker threads [default: one per core].
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Gate only on findings that are not in this baseline file (see `readycheck baseline`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Disregard inline suppressions, config waivers and the baseline: show everything.
+    #[arg(long)]
+    pub no_ignore: bool,
 }
 
 fn parse_report_arg(s: &str) -> Result<(Format, PathBuf), String> {

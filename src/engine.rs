@@ -22,6 +22,8 @@ pub enum Outcome {
     Skipped(String),
     /// Could not decide.
     Inconclusive(String),
+    /// Failed, but every finding is waived (inline, config or baseline).
+    Waived(String),
 }
 
 impl Outcome {
@@ -33,6 +35,7 @@ impl Outcome {
             Outcome::Fail => "fail",
             Outcome::Skipped(_) => "skipped",
             Outcome::Inconclusive(_) => "inconclusive",
+            Outcome::Waived(_) => "waived",
         }
     }
 
@@ -40,7 +43,7 @@ impl Outcome {
     #[must_use]
     pub fn reason(&self) -> Option<&str> {
         match self {
-            Outcome::Skipped(r) | Outcome::Inconclusive(r) => Some(r),
+            Outcome::Skipped(r) | Outcome::Inconclusive(r) | Outcome::Waived(r) => Some(r),
             _ => None,
         }
     }

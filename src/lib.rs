@@ -1,6 +1,7 @@
 //! readycheck: a production-readiness auditor. Loads declarative rules, walks a repository
 //! once, evaluates the rules in parallel, scores the result and gates CI by exit code.
 
+pub mod baseline;
 pub mod check;
 pub mod cli;
 pub mod collect;
@@ -15,6 +16,7 @@ pub mod rule;
 pub mod score;
 pub mod settings;
 pub mod style;
+pub mod suppress;
 pub mod textpos;
 
 pub use exit::ExitStatus;
@@ -26,6 +28,10 @@ pub fn run(cli: &cli::Cli) -> anyhow::Result<ExitStatus> {
         cli::Command::Audit(args) => commands::audit::run(args, color),
         cli::Command::Rules(args) => commands::rules::run(args),
         cli::Command::Explain(args) => commands::explain::run(args, color),
+        cli::Command::Baseline(args) => commands::baseline::run(args),
+        cli::Command::Init(args) => commands::init::run(args),
+        cli::Command::Completions(args) => commands::completions(args),
+        cli::Command::Man => commands::man(),
     }
 }
 

@@ -29,6 +29,29 @@ pub struct Config {
     /// The walk.
     #[serde(default)]
     pub scan: ScanConfig,
+    /// Accepted findings, each with a reason.
+    #[serde(default)]
+    pub waivers: Vec<WaiverConfig>,
+}
+
+/// `[[waivers]]`: findings of `rule` in `paths` (or at `url`) are accepted for `reason`,
+/// until `expires`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaiverConfig {
+    /// Rule id or name.
+    pub rule: String,
+    /// Gitignore-style globs of the files it covers (none: the whole repository).
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// URL prefix of the live findings it covers.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Why the finding is acceptable (required).
+    pub reason: String,
+    /// Last day the waiver applies (`2026-12-31`).
+    #[serde(default)]
+    pub expires: Option<toml::value::Datetime>,
 }
 
 /// `[rules]`.

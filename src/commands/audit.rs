@@ -1,5 +1,6 @@
 //! `readycheck audit`: config → rules → walk → evaluate → score → report → exit status.
 
+use crate::baseline::Baseline;
 use crate::cli::AuditArgs;
 use crate::collect::{DEFAULT_MAX_FILE_SIZE, WalkOptions, Workspace};
 use crate::engine;
@@ -9,7 +10,9 @@ use crate::report::{self, Report};
 use crate::rule::RuleSet;
 use crate::score::{self, GateSettings};
 use crate::settings::{self, FailOn, Loaded};
+use crate::suppress;
 use anyhow::{Context, anyhow, bail};
+use std::io::Write as _;
 use std::sync::Arc;
 
 /// Everything an audit needs, resolved from CLI and config.
@@ -23,6 +26,12 @@ pub struct Resolved {
     pub gate: GateSettings,
     /// Walk options.
     pub walk: WalkOptions,
+    /// Config waivers.
+    pub waivers: Vec<suppress::ConfigWaiver>,
+    /// The baseline to gate against, if any.
+    pub baseline: Option<Baseline>,
+    /// Whether inline suppressions apply.
+    pub inline: bool,
 }
 
 /// Resolves config and rules for an audit of `args.path`.
@@ -90,18 +99,54 @@ pub fn resolve(args: &AuditArgs) -> anyhow::Result<Resolved> {
         max_file_size: cfg.scan.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
         threads: args.threads.unwrap_or(0),
     };
+    let ignore_all = args.no_ignore;
+    let waivers = if ignore_all {
+        Vec::new()
+    } else {
+        suppress::compile(&cfg.waivers, |key| rules.find(key).is_some()).map_err(|e| {
+            let file = loaded
+                .path
+                .as_deref()
+                .map_or_else(|| "config".to_owned(), |p| p.display().to_string());
+            anyhow!("invalid config {file}: {e}")
+        })?
+    };
+    let baseline = match (&args.baseline, ignore_all) {
+        (Some(path), false) => Some(Baseline::load(path).map_err(|e| anyhow!(e))?),
+        _ => None,
+    };
     Ok(Resolved {
         rules,
         chosen,
         gate,
         walk,
+        waivers,
+        baseline,
+        inline: !ignore_all,
     })
+}
+
+/// Walks the repository and evaluates the chosen rules, with waivers applied.
+pub fn evaluate(
+    root: &std::path::Path,
+    resolved: &Resolved,
+) -> anyhow::Result<(Workspace, Vec<engine::RuleResult>, Vec<String>)> {
+    let ws = Workspace::scan(root, Arc::clone(&resolved.rules.selectors), &resolved.walk)?;
+    let mut results = engine::run(&resolved.rules, &resolved.chosen, &ws);
+    let warnings = suppress::apply(
+        &mut results,
+        &ws,
+        &resolved.waivers,
+        resolved.baseline.as_ref(),
+        resolved.inline,
+        &suppress::today(),
+    );
+    Ok((ws, results, warnings))
 }
 
 /// Runs the audit and returns the report.
 pub fn audit(root: &std::path::Path, resolved: &Resolved) -> anyhow::Result<Report> {
-    let ws = Workspace::scan(root, Arc::clone(&resolved.rules.selectors), &resolved.walk)?;
-    let results = engine::run(&resolved.rules, &resolved.chosen, &ws);
+    let (ws, results, warnings) = evaluate(root, resolved)?;
     let score = score::score(&results);
     let verdict = score::gate(&results, &score, resolved.gate);
     let anchor = [
@@ -121,6 +166,7 @@ pub fn audit(root: &std::path::Path, resolved: &Resolved) -> anyhow::Result<Repo
         ws.files().len(),
         ws.skipped(),
         anchor,
+        warnings,
     ))
 }
 
@@ -134,6 +180,9 @@ pub fn run(args: &AuditArgs, color: bool) -> anyhow::Result<ExitStatus> {
             .build_global();
     }
     let report = audit(&args.path, &resolved)?;
+    for w in &report.warnings {
+        let _ = writeln!(std::io::stderr().lock(), "readycheck: warning: {w}");
+    }
     let color = color && args.output.is_none();
     super::output(args.output.as_deref(), |w| {
         report::render(&report, args.format, color, w)

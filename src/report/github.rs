@@ -31,7 +31,7 @@ fn command(sev: Severity) -> &'static str {
 pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     for r in report.results.iter().filter(|r| r.outcome == "fail") {
         let title = escape_property(&format!("{} {}: {}", r.id, r.name, r.title));
-        for f in &r.findings {
+        for f in r.findings.iter().filter(|f| f.waiver.is_none()) {
             let mut props = Vec::new();
             let mut message = f.message.clone();
             match &f.location {

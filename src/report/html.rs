@@ -162,7 +162,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
         .collect();
     failed.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.id.cmp(&b.id)));
     for r in &failed {
-        for f in &r.findings {
+        for f in r.findings.iter().filter(|f| f.waiver.is_none()) {
             let _ = writeln!(
                 s,
                 "<tr data-severity=\"{sev}\" data-category=\"{cat}\"><td class=\"sev {sev}\">{sev}</td><td><code>{id}</code> {name}<br><span class=\"muted\">{title}</span></td><td><code>{loc}</code></td><td>{msg}<br><span class=\"muted\">Fix: {fix}</span></td></tr>",

@@ -39,6 +39,7 @@ fn case(r: &RuleReport) -> String {
             let body: Vec<String> = r
                 .findings
                 .iter()
+                .filter(|f| f.waiver.is_none())
                 .map(|f| format!("{}  {}", f.location.display(), f.message))
                 .collect();
             let _ = write!(

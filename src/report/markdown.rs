@@ -98,7 +98,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
                 r.name,
                 if n == 1 { "" } else { "s" }
             );
-            for f in &r.findings {
+            for f in r.findings.iter().filter(|f| f.waiver.is_none()) {
                 let _ = writeln!(
                     s,
                     "- `{}` {}",

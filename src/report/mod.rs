@@ -37,6 +37,8 @@ pub struct Report {
     pub results: Vec<RuleReport>,
     /// Paths the audit could not look into.
     pub skipped_paths: Vec<SkippedPath>,
+    /// Warnings about the audit's own configuration (unused or expired waivers).
+    pub warnings: Vec<String>,
     /// The file that stands for the repository where a format needs a file for a
     /// repository-level finding (SARIF): the root README, else `.`.
     #[serde(skip)]
@@ -65,6 +67,10 @@ pub struct Summary {
     pub skipped: usize,
     /// Inconclusive.
     pub inconclusive: usize,
+    /// Rules whose every finding is waived.
+    pub waived: usize,
+    /// Findings covered by a waiver (they do not count).
+    pub waived_findings: usize,
     /// Findings in all.
     pub findings: usize,
     /// Files the walk found.
@@ -117,6 +123,7 @@ impl Report {
         files: usize,
         skipped_paths: Vec<SkippedPath>,
         anchor: String,
+        warnings: Vec<String>,
     ) -> Report {
         let count = |label: &str| {
             results
@@ -130,6 +137,12 @@ impl Report {
             failed: count("fail"),
             skipped: count("skipped"),
             inconclusive: count("inconclusive"),
+            waived: count("waived"),
+            waived_findings: results
+                .iter()
+                .flat_map(|r| &r.findings)
+                .filter(|f| f.waiver.is_some())
+                .count(),
             findings: results.iter().map(|r| r.findings.len()).sum(),
             files,
         };
@@ -164,6 +177,7 @@ impl Report {
             gate,
             results,
             skipped_paths,
+            warnings,
             anchor,
         }
     }

@@ -111,6 +111,14 @@ fn result(r: &RuleReport, index: usize, f: &Finding, anchor: &str) -> Value {
     if let Some(extra) = extra {
         v["properties"] = extra;
     }
+    if let Some(w) = &f.waiver {
+        let kind = match w.kind {
+            crate::finding::WaiverKind::Inline => "inSource",
+            crate::finding::WaiverKind::Config | crate::finding::WaiverKind::Baseline => "external",
+        };
+        v["suppressions"] =
+            json!([{ "kind": kind, "status": "accepted", "justification": w.reason }]);
+    }
     v
 }
 
@@ -119,6 +127,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
     let rules: Vec<Value> = report.results.iter().map(rule_descriptor).collect();
     let mut results = Vec::new();
     for (i, r) in report.results.iter().enumerate() {
+        // Waived rules keep their findings, marked as suppressed.
         for f in &r.findings {
             results.push(result(r, i, f, &report.anchor));
         }
