@@ -598,3 +598,19 @@ fn help_and_version() {
         .stdout(predicate::str::starts_with("readycheck "));
     readycheck().arg("audit").arg("--bogus").assert().code(2);
 }
+
+/// A web framework used only by the tests (a dev-dependency) does not make a service.
+#[test]
+fn service_fact_reads_only_runtime_dependencies() {
+    let manifest = |section: &str| {
+        format!(
+            "[package]\nname = \"x\"\n\n[{section}]\nserde = {{ version = \"1\", features = [\"derive\"] }}\naxum = \"0.8\"\n"
+        )
+    };
+    let lib = TestRepo::new().file("Cargo.toml", &manifest("dev-dependencies"));
+    let (_, report) = audit_json(lib.path(), &["--select", "CONF001"]);
+    assert_eq!(report["results"][0]["outcome"], "skipped");
+    let svc = TestRepo::new().file("Cargo.toml", &manifest("dependencies"));
+    let (_, report) = audit_json(svc.path(), &["--select", "CONF001"]);
+    assert_eq!(report["results"][0]["outcome"], "fail");
+}
