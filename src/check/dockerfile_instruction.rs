@@ -9,7 +9,13 @@ use super::{
 };
 use crate::collect::select::SelectorId;
 use crate::finding::Finding;
+use super::dockerignore::find_dockerignore;
+use super::orchestration::{
+    compose_globs, compose_services, image_matches_dockerfile, k8s_documents, k8s_excludes,
+    k8s_globs, workload,
+};
 use crate::parse::dockerfile::{Dockerfile, Form, Instr, Stage};
+use crate::parse::yaml::{Hit, KeyPath, Node, Resolved, Value, resolve};
 use regex::Regex;
 use serde::Deserialize;
 
@@ -99,6 +105,32 @@ pub struct Params {
     /// With `present`: message when the scope has no such instruction at all.
     #[serde(default)]
     pub missing_message: Option<String>,
+    /// With `present`: the orchestrator may declare the same thing for the image instead
+    /// (e.g. a Compose `healthcheck` or Kubernetes probes). The Dockerfile passes when a
+    /// Compose service that builds it (or runs an image named after it) has one of the
+    /// `compose` key paths, or a Kubernetes container running an image named after it has
+    /// one of the `kubernetes` key paths.
+    #[serde(default)]
+    pub satisfied_by: Option<SatisfiedBy>,
+    /// Judge only Dockerfiles whose build context has no `.dockerignore`.
+    #[serde(default)]
+    pub only_without_dockerignore: bool,
+    /// A scope that has any instruction whose `KEYWORD args` matches this regex is not
+    /// judged (e.g. `ENV PIP_NO_CACHE_DIR=1` makes every `pip install` cache-free).
+    #[serde(default)]
+    pub exempt_when_scope_has: Option<String>,
+}
+
+/// Orchestrator declarations that stand in for a Dockerfile instruction.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SatisfiedBy {
+    /// Key paths below a Compose service, e.g. `[healthcheck.test]`.
+    #[serde(default)]
+    pub compose: Vec<String>,
+    /// Key paths below a Kubernetes container, e.g. `[livenessProbe, readinessProbe]`.
+    #[serde(default)]
+    pub kubernetes: Vec<String>,
 }
 
 /// Compiled `dockerfile_instruction`.
@@ -115,6 +147,16 @@ pub struct DockerfileInstruction {
     exempt: Option<Regex>,
     message: Option<String>,
     missing_message: Option<String>,
+    satisfied_by: Option<Orchestrated>,
+    only_without_dockerignore: bool,
+    exempt_scope: Option<Regex>,
+}
+
+struct Orchestrated {
+    compose_files: SelectorId,
+    compose: Vec<KeyPath>,
+    k8s_files: SelectorId,
+    kubernetes: Vec<KeyPath>,
 }
 
 const KEYWORDS: &[&str] = &[
@@ -165,7 +207,30 @@ impl CheckKind for DockerfileInstruction {
             Some(name) => (name.trim_start_matches("--").to_owned(), false),
             None => (f.trim_start_matches("--").to_owned(), true),
         });
+        let satisfied_by = match p.satisfied_by {
+            None => None,
+            Some(sb) => {
+                let parse = |list: &[String]| -> Result<Vec<KeyPath>, ParamError> {
+                    list.iter()
+                        .map(|a| KeyPath::parse(a).map_err(|e| ParamError::at("satisfied_by", e)))
+                        .collect()
+                };
+                Some(Orchestrated {
+                    compose_files: cx.files("satisfied_by", &compose_globs(), &[], false)?,
+                    compose: parse(&sb.compose)?,
+                    k8s_files: cx.files("satisfied_by", &k8s_globs(), &k8s_excludes(), false)?,
+                    kubernetes: parse(&sb.kubernetes)?,
+                })
+            }
+        };
         Ok(DockerfileInstruction {
+            satisfied_by,
+            only_without_dockerignore: p.only_without_dockerignore,
+            exempt_scope: p
+                .exempt_when_scope_has
+                .as_deref()
+                .map(|r| regex_param("exempt_when_scope_has", r, false))
+                .transpose()?,
             files,
             keywords,
             scope: p.stage,
@@ -202,8 +267,17 @@ impl CheckKind for DockerfileInstruction {
             ));
         }
         for &i in files {
-            let Some(df) = cx.dockerfile(i) else { continue };
             let rel = &ws.file(i).rel;
+            if self.only_without_dockerignore
+                && let Some(di) = find_dockerignore(ws, rel)
+            {
+                cx.evidence(Finding::file(
+                    rel,
+                    format!("build context has `{}`", ws.file(di).rel),
+                ));
+                continue;
+            }
+            let Some(df) = cx.dockerfile(i) else { continue };
             match self.scope {
                 StageScope::Final => {
                     if let Some(last) = df.final_stage() {
@@ -229,6 +303,82 @@ fn stage_label(stage: &Stage) -> String {
 }
 
 impl DockerfileInstruction {
+    /// The first capture group of `args_match` in the instruction (empty without one).
+    fn capture(&self, instr: &Instr) -> String {
+        self.args_match
+            .as_ref()
+            .and_then(|r| r.captures(&instr.args))
+            .and_then(|c| c.get(1))
+            .map_or(String::new(), |m| m.as_str().chars().take(80).collect())
+    }
+
+    /// Where a Compose service or Kubernetes container running this Dockerfile's image
+    /// declares one of the `satisfied_by` key paths.
+    fn orchestrator_declares(&self, cx: &mut CheckCx<'_>, dockerfile: &str) -> Option<String> {
+        let sb = self.satisfied_by.as_ref()?;
+        let ws = cx.workspace();
+        let root_name = ws
+            .root()
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let has = |node: &Node, paths: &[KeyPath]| {
+            paths.iter().find_map(|p| {
+                let root = Hit { node, key: None, index: None };
+                match resolve(root, &p.segments) {
+                    Resolved::Found(h) if !matches!(h[0].node.value, Value::Null) => {
+                        Some(p.text.clone())
+                    }
+                    _ => None,
+                }
+            })
+        };
+        if !sb.compose.is_empty() {
+            let files = cx.selected(sb.compose_files);
+            for svc in compose_services(cx, files) {
+                let runs_it = match svc.dockerfile() {
+                    Some(d) => d == dockerfile,
+                    None => svc
+                        .image()
+                        .is_some_and(|i| image_matches_dockerfile(&i, dockerfile, &root_name)),
+                };
+                if runs_it && let Some(key) = has(&svc.merged, &sb.compose) {
+                    return Some(format!(
+                        "Compose service `{}` in `{}` declares `{key}` for this image",
+                        svc.name, svc.file
+                    ));
+                }
+            }
+        }
+        if !sb.kubernetes.is_empty() {
+            let files = cx.selected(sb.k8s_files);
+            let (docs, _) = k8s_documents(cx, files);
+            let kinds: Vec<String> = ["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod"]
+                .into_iter()
+                .map(str::to_owned)
+                .collect();
+            for (rel, file_docs) in &docs {
+                for doc in file_docs.iter() {
+                    let Some(w) = workload(doc, &kinds) else { continue };
+                    for c in w.containers(false) {
+                        let image = c.node.get("image").and_then(Node::scalar_text).unwrap_or_default();
+                        if image_matches_dockerfile(&image, dockerfile, &root_name)
+                            && let Some(key) = has(c.node, &sb.kubernetes)
+                        {
+                            return Some(format!(
+                                "container `{}` of {} `{}` in `{rel}` declares `{key}` for this image",
+                                c.label(),
+                                w.kind,
+                                w.name
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        None
+    }
+
     fn keyword_matches(&self, instr: &Instr) -> bool {
         self.keywords.iter().any(|k| k == instr.keyword)
     }
@@ -266,6 +416,20 @@ impl DockerfileInstruction {
             StageScope::Final => df.lineage(stage).into_iter().rev().collect(),
             StageScope::All => vec![stage],
         };
+        if let Some(re) = &self.exempt_scope
+            && let Some(hit) = lineage
+                .iter()
+                .flat_map(|s| s.instructions.iter())
+                .find(|i| re.is_match(&format!("{} {}", i.keyword, i.args)))
+        {
+            cx.evidence(Finding::at(
+                rel,
+                hit.pos.line,
+                hit.pos.col,
+                format!("stage `{}` is exempt by `{}`", stage_label(stage), hit.keyword),
+            ));
+            return;
+        }
         let all: Vec<(&Stage, &Instr)> = lineage
             .iter()
             .flat_map(|s| s.instructions.iter().map(move |i| (*s, i)))
@@ -291,6 +455,7 @@ impl DockerfileInstruction {
                 ("args".into(), args),
                 ("stage".into(), stage_label(st)),
                 ("image".into(), root.effective_image().to_owned()),
+                ("1".into(), instr.map_or(String::new(), |i| self.capture(i))),
             ]
         };
         let fill = |tpl: &str, v: &[(String, String)]| {
@@ -316,6 +481,12 @@ impl DockerfileInstruction {
                         instr.pos.col,
                         format!("`{} {}`", instr.keyword, instr.args),
                     ));
+                    return;
+                }
+                if considered.is_empty()
+                    && let Some(note) = self.orchestrator_declares(cx, rel)
+                {
+                    cx.evidence(Finding::at(rel, stage.from_pos.line, stage.from_pos.col, note));
                     return;
                 }
                 if self

@@ -2,8 +2,12 @@
 //! rule (params validated, regexes and globs built) and evaluated once per run. Kinds never
 //! know which rule they serve; anything rule-specific is a parameter.
 
+pub mod compose_service;
 pub mod dockerfile_base_image;
 pub mod dockerfile_instruction;
+pub mod dockerignore;
+pub mod k8s_workload;
+pub mod orchestration;
 pub mod path_exists;
 pub mod text_match;
 pub mod yaml_field;
@@ -263,6 +267,9 @@ kinds! {
     YamlField => yaml_field::YamlField,
     DockerfileInstruction => dockerfile_instruction::DockerfileInstruction,
     DockerfileBaseImage => dockerfile_base_image::DockerfileBaseImage,
+    ComposeService => compose_service::ComposeServiceCheck,
+    K8sWorkload => k8s_workload::K8sWorkload,
+    Dockerignore => dockerignore::DockerignoreCheck,
 }
 
 /// Globs that find Dockerfiles under every common naming scheme.
