@@ -308,7 +308,7 @@ impl K8sWorkload {
                 let pos = replicas.map_or(wpos, |r| r.pos);
                 let shown = n.to_string();
                 let msg = self.msg(
-                    "{kind} `{name}` runs {value} replica",
+                    "workload `{name}` ({kind}) runs {value} replica",
                     &[("kind", w.kind), ("name", w.name), ("value", &shown)],
                 );
                 cx.report(Finding::at(rel, pos.line, pos.col, msg));
@@ -325,7 +325,7 @@ impl K8sWorkload {
                     cx.evidence(Finding::at(rel, wpos.line, wpos.col, format!("{} `{}` has a PodDisruptionBudget", w.kind, w.name)));
                 } else {
                     let msg = self.msg(
-                        "{kind} `{name}` has no PodDisruptionBudget",
+                        "workload `{name}` ({kind}) has no PodDisruptionBudget",
                         &[("kind", w.kind), ("name", w.name)],
                     );
                     cx.report(Finding::at(rel, wpos.line, wpos.col, msg));
@@ -340,7 +340,7 @@ impl K8sWorkload {
                     {
                         bad = true;
                         let msg = self.msg(
-                            "{kind} `{name}` sets `{at}: {value}`",
+                            "workload `{name}` ({kind}) sets `{at}: {value}`",
                             &[("kind", w.kind), ("name", w.name), ("at", &p.text), ("value", &t)],
                         );
                         cx.report(Finding::at(rel, v.pos.line, v.pos.col, msg));
