@@ -281,7 +281,13 @@ impl ComposeServiceCheck {
                 continue;
             }
             let Ok(df) = ws.dockerfile(i) else { continue };
-            let Some(last) = df.final_stage() else { continue };
+            let target = svc.build_target();
+            let Some(last) = target
+                .and_then(|t| df.stages.iter().find(|s| s.name.as_deref() == Some(t.as_str())))
+                .or_else(|| df.final_stage())
+            else {
+                continue;
+            };
             let found = df
                 .lineage(last)
                 .into_iter()

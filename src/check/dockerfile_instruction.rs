@@ -12,7 +12,7 @@ use crate::finding::Finding;
 use super::dockerignore::find_dockerignore;
 use super::orchestration::{
     compose_globs, compose_services, image_matches_dockerfile, k8s_documents, k8s_excludes,
-    k8s_globs, workload,
+    k8s_globs, shipped_stages, workload,
 };
 use crate::parse::dockerfile::{Dockerfile, Form, Instr, Stage};
 use crate::parse::yaml::{Hit, KeyPath, Node, Resolved, Value, resolve};
@@ -148,6 +148,7 @@ pub struct DockerfileInstruction {
     message: Option<String>,
     missing_message: Option<String>,
     satisfied_by: Option<Orchestrated>,
+    compose_files: SelectorId,
     only_without_dockerignore: bool,
     exempt_scope: Option<Regex>,
 }
@@ -224,6 +225,7 @@ impl CheckKind for DockerfileInstruction {
             }
         };
         Ok(DockerfileInstruction {
+            compose_files: cx.files("paths", &compose_globs(), &[], false)?,
             satisfied_by,
             only_without_dockerignore: p.only_without_dockerignore,
             exempt_scope: p
@@ -280,8 +282,15 @@ impl CheckKind for DockerfileInstruction {
             let Some(df) = cx.dockerfile(i) else { continue };
             match self.scope {
                 StageScope::Final => {
-                    if let Some(last) = df.final_stage() {
-                        self.check_scope(cx, rel, &df, last);
+                    // Compose may build another stage than the last (`build.target`).
+                    let compose = cx.selected(self.compose_files);
+                    let services = if compose.is_empty() {
+                        Vec::new()
+                    } else {
+                        compose_services(cx, compose)
+                    };
+                    for stage in shipped_stages(&df, rel, &services) {
+                        self.check_scope(cx, rel, &df, stage);
                     }
                 }
                 StageScope::All => {
@@ -308,7 +317,7 @@ impl DockerfileInstruction {
         self.args_match
             .as_ref()
             .and_then(|r| r.captures(&instr.args))
-            .and_then(|c| c.get(1))
+            .and_then(|c| c.iter().skip(1).flatten().next())
             .map_or(String::new(), |m| m.as_str().chars().take(80).collect())
     }
 

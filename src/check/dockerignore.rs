@@ -157,8 +157,9 @@ impl CheckKind for DockerignoreCheck {
                 })
                 .filter(|r| !di.excludes(r))
                 .collect();
-            let mut missing: Vec<String> = Vec::new();
+            let mut missing: Vec<(String, usize)> = Vec::new();
             for req in &self.require {
+                let mut this: Vec<String> = Vec::new();
                 let name_of = |r: &str| r.rsplit('/').next().unwrap_or(r).to_owned();
                 if let Some(path) = &req.path {
                     let bases: Vec<String> = if req.when.is_empty() {
@@ -174,7 +175,7 @@ impl CheckKind for DockerignoreCheck {
                         if let Some(sample) = join_rel(&b, path)
                             && !di.excludes(&sample)
                         {
-                            missing.push(sample);
+                            this.push(sample);
                         }
                     }
                 }
@@ -183,8 +184,14 @@ impl CheckKind for DockerignoreCheck {
                     if req.existing.iter().any(|g| g.is_match(&name))
                         && !req.except.iter().any(|g| g.is_match(&name))
                     {
-                        missing.push(r.clone());
+                        missing.push((r.clone(), 0));
                     }
+                }
+                // One finding per required folder: the shallowest place, and how many more.
+                this.sort_by_key(|p| (p.matches('/').count(), p.clone()));
+                this.dedup();
+                if let Some(first) = this.first() {
+                    missing.push((first.clone(), this.len() - 1));
                 }
             }
             missing.sort();
@@ -192,13 +199,16 @@ impl CheckKind for DockerignoreCheck {
             if missing.is_empty() {
                 cx.evidence(Finding::file(&rel, "excludes every required path"));
             }
-            for m in missing {
-                let msg = render(
+            for (m, more) in missing {
+                let mut msg = render(
                     self.message
                         .as_deref()
                         .unwrap_or("`{file}` does not exclude `{path}`"),
                     &[("path", &m), ("file", &rel)],
                 );
+                if more > 0 {
+                    msg.push_str(&format!(" (nor {more} more like it)"));
+                }
                 cx.report(Finding::file(&rel, msg));
             }
         }

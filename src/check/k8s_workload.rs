@@ -60,6 +60,10 @@ pub enum WorkloadTest {
         a: String,
         /// Second key path.
         b: String,
+        /// Key paths below the container that make equal values acceptable (e.g.
+        /// `livenessProbe.tcpSocket`: a port check has no dependencies to cascade).
+        #[serde(default)]
+        unless: Vec<String>,
     },
     /// Per container: `image` must be pinned.
     ImageTag {
@@ -129,7 +133,7 @@ enum Test {
     Require(Vec<CompiledCond>, Vec<CompiledCond>),
     Forbid(Vec<CompiledCond>),
     ForbidPod(Vec<KeyPath>, Regex),
-    Same(KeyPath, KeyPath),
+    Same(KeyPath, KeyPath, Vec<KeyPath>),
     Image(Vec<String>, bool),
     Replicas(u32),
     Pdb,
@@ -233,9 +237,14 @@ impl CheckKind for K8sWorkload {
                 at.iter().map(|a| key_path("test.forbid_pod.at", a)).collect::<Result<_, _>>()?,
                 regex_param("test.forbid_pod.matches", &matches, false)?,
             ),
-            WorkloadTest::SameValue { a, b } => {
-                Test::Same(key_path("test.same_value.a", &a)?, key_path("test.same_value.b", &b)?)
-            }
+            WorkloadTest::SameValue { a, b, unless } => Test::Same(
+                key_path("test.same_value.a", &a)?,
+                key_path("test.same_value.b", &b)?,
+                unless
+                    .iter()
+                    .map(|u| key_path("test.same_value.unless", u))
+                    .collect::<Result<_, _>>()?,
+            ),
             WorkloadTest::ImageTag {
                 floating_tags,
                 require_digest,
@@ -422,14 +431,18 @@ impl K8sWorkload {
                     comply(cx);
                 }
             }
-            Test::Same(a, b) => match (found(c.node, a), found(c.node, b)) {
-                (Some(x), Some(y)) if same_value(x, y) => emit(
+            Test::Same(a, b, unless) => match (found(c.node, a), found(c.node, b)) {
+                (Some(x), Some(y))
+                    if same_value(x, y) && !unless.iter().any(|u| found(c.node, u).is_some()) =>
+                {
+                    emit(
                     cx,
                     self,
                     "container `{container}` of {kind} `{name}` has identical `{at}`",
                     with(&[("at", &format!("{}` and `{}", a.text, b.text))]),
                     x.pos,
-                ),
+                );
+                }
                 _ => comply(cx),
             },
             Test::Image(floating, digest) => {

@@ -307,6 +307,12 @@ pub fn default_dockerfile_excludes() -> Vec<String> {
         "*.tpl",
         "*.tmpl",
         "*.erb",
+        // Development containers and test harnesses are not deployed images.
+        ".devcontainer/",
+        "test/",
+        "tests/",
+        "e2e/",
+        "testdata/",
     ]
     .into_iter()
     .map(str::to_owned)

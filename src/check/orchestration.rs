@@ -213,11 +213,60 @@ impl ComposeService {
         join_rel(&join_rel(&self.dir, &context)?, &dockerfile)
     }
 
+    /// The `build.target` stage (lower-cased), when the service builds one.
+    #[must_use]
+    pub fn build_target(&self) -> Option<String> {
+        self.merged
+            .get("build")?
+            .get("target")
+            .and_then(Node::scalar_text)
+            .and_then(|t| with_defaults(&t))
+            .map(|t| t.to_ascii_lowercase())
+    }
+
     /// The `image:` of the merged service, as written.
     #[must_use]
     pub fn image(&self) -> Option<String> {
         self.merged.get("image").and_then(Node::scalar_text)
     }
+}
+
+/// The stages that actually ship from a Dockerfile: the `build.target`s of the Compose
+/// services that build it, or the last stage when none names a target.
+#[must_use]
+pub fn shipped_stages<'a>(
+    df: &'a crate::parse::dockerfile::Dockerfile,
+    dockerfile: &str,
+    services: &[ComposeService],
+) -> Vec<&'a crate::parse::dockerfile::Stage> {
+    let mut targets: Vec<String> = Vec::new();
+    let mut untargeted = services.is_empty();
+    let mut builds_it = false;
+    for svc in services {
+        if svc.dockerfile().as_deref() != Some(dockerfile) {
+            continue;
+        }
+        builds_it = true;
+        match svc.build_target() {
+            Some(t) => targets.push(t),
+            None => untargeted = true,
+        }
+    }
+    if !builds_it {
+        untargeted = true;
+    }
+    let mut out: Vec<&crate::parse::dockerfile::Stage> = df
+        .stages
+        .iter()
+        .filter(|s| s.name.as_ref().is_some_and(|n| targets.contains(n)))
+        .collect();
+    if (untargeted || out.is_empty())
+        && let Some(last) = df.final_stage()
+        && !out.iter().any(|s| s.index == last.index)
+    {
+        out.push(last);
+    }
+    out
 }
 
 /// The repository name part of an image reference: `ghcr.io/acme/api:1.2@sha256:…` → `api`.
