@@ -119,6 +119,10 @@ pub struct Params {
     /// judged (e.g. `ENV PIP_NO_CACHE_DIR=1` makes every `pip install` cache-free).
     #[serde(default)]
     pub exempt_when_scope_has: Option<String>,
+    /// In the `final` scope, shipped stages whose name matches this regex are not judged
+    /// (development or test stages such as `dev-envs`).
+    #[serde(default)]
+    pub exempt_stages: Option<String>,
 }
 
 /// Orchestrator declarations that stand in for a Dockerfile instruction.
@@ -151,6 +155,7 @@ pub struct DockerfileInstruction {
     compose_files: SelectorId,
     only_without_dockerignore: bool,
     exempt_scope: Option<Regex>,
+    exempt_stages: Option<Regex>,
 }
 
 struct Orchestrated {
@@ -225,6 +230,11 @@ impl CheckKind for DockerfileInstruction {
             }
         };
         Ok(DockerfileInstruction {
+            exempt_stages: p
+                .exempt_stages
+                .as_deref()
+                .map(|r| regex_param("exempt_stages", r, true))
+                .transpose()?,
             compose_files: cx.files("paths", &compose_globs(), &[], false)?,
             satisfied_by,
             only_without_dockerignore: p.only_without_dockerignore,
@@ -290,6 +300,17 @@ impl CheckKind for DockerfileInstruction {
                         compose_services(cx, compose)
                     };
                     for stage in shipped_stages(&df, rel, &services) {
+                        if let Some(re) = &self.exempt_stages
+                            && stage.name.as_deref().is_some_and(|n| re.is_match(n))
+                        {
+                            cx.evidence(Finding::at(
+                                rel,
+                                stage.from_pos.line,
+                                stage.from_pos.col,
+                                format!("stage `{}` is a development stage", stage_label(stage)),
+                            ));
+                            continue;
+                        }
                         self.check_scope(cx, rel, &df, stage);
                     }
                 }

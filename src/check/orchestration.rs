@@ -231,42 +231,27 @@ impl ComposeService {
     }
 }
 
-/// The stages that actually ship from a Dockerfile: the `build.target`s of the Compose
-/// services that build it, or the last stage when none names a target.
+/// The stages that can ship from a Dockerfile: the last stage plus every `build.target`
+/// of the Compose services that build it.
 #[must_use]
 pub fn shipped_stages<'a>(
     df: &'a crate::parse::dockerfile::Dockerfile,
     dockerfile: &str,
     services: &[ComposeService],
 ) -> Vec<&'a crate::parse::dockerfile::Stage> {
-    let mut targets: Vec<String> = Vec::new();
-    let mut untargeted = services.is_empty();
-    let mut builds_it = false;
-    for svc in services {
-        if svc.dockerfile().as_deref() != Some(dockerfile) {
-            continue;
-        }
-        builds_it = true;
-        match svc.build_target() {
-            Some(t) => targets.push(t),
-            None => untargeted = true,
-        }
-    }
-    if !builds_it {
-        untargeted = true;
-    }
-    let mut out: Vec<&crate::parse::dockerfile::Stage> = df
-        .stages
+    let targets: Vec<String> = services
         .iter()
-        .filter(|s| s.name.as_ref().is_some_and(|n| targets.contains(n)))
+        .filter(|s| s.dockerfile().as_deref() == Some(dockerfile))
+        .filter_map(ComposeService::build_target)
         .collect();
-    if (untargeted || out.is_empty())
-        && let Some(last) = df.final_stage()
-        && !out.iter().any(|s| s.index == last.index)
-    {
-        out.push(last);
-    }
-    out
+    df.stages
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| {
+            *i + 1 == df.stages.len() || s.name.as_ref().is_some_and(|n| targets.contains(n))
+        })
+        .map(|(_, s)| s)
+        .collect()
 }
 
 /// The repository name part of an image reference: `ghcr.io/acme/api:1.2@sha256:…` → `api`.
