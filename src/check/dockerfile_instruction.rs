@@ -160,9 +160,18 @@ pub struct DockerfileInstruction {
 
 struct Orchestrated {
     compose_files: SelectorId,
-    compose: Vec<KeyPath>,
+    compose: Vec<Declared>,
     k8s_files: SelectorId,
-    kubernetes: Vec<KeyPath>,
+    kubernetes: Vec<Declared>,
+}
+
+/// One `satisfied_by` entry: `key.path` or `key.path=regex`; for Kubernetes a `pod.`
+/// prefix reads the pod spec instead of the container.
+struct Declared {
+    path: KeyPath,
+    pod: bool,
+    value: Option<Regex>,
+    text: String,
 }
 
 const KEYWORDS: &[&str] = &[
@@ -216,9 +225,25 @@ impl CheckKind for DockerfileInstruction {
         let satisfied_by = match p.satisfied_by {
             None => None,
             Some(sb) => {
-                let parse = |list: &[String]| -> Result<Vec<KeyPath>, ParamError> {
+                let parse = |list: &[String]| -> Result<Vec<Declared>, ParamError> {
                     list.iter()
-                        .map(|a| KeyPath::parse(a).map_err(|e| ParamError::at("satisfied_by", e)))
+                        .map(|a| {
+                            let (path, value) = match a.split_once('=') {
+                                Some((p, v)) => (p, Some(regex_param("satisfied_by", v, false)?)),
+                                None => (a.as_str(), None),
+                            };
+                            let (path, pod) = match path.strip_prefix("pod.") {
+                                Some(rest) => (rest, true),
+                                None => (path, false),
+                            };
+                            Ok(Declared {
+                                path: KeyPath::parse(path)
+                                    .map_err(|e| ParamError::at("satisfied_by", e))?,
+                                pod,
+                                value,
+                                text: a.clone(),
+                            })
+                        })
                         .collect()
                 };
                 Some(Orchestrated {
@@ -352,12 +377,18 @@ impl DockerfileInstruction {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let has = |node: &Node, paths: &[KeyPath]| {
-            paths.iter().find_map(|p| {
-                let root = Hit { node, key: None, index: None };
-                match resolve(root, &p.segments) {
-                    Resolved::Found(h) if !matches!(h[0].node.value, Value::Null) => {
-                        Some(p.text.clone())
+        let has = |node: &Node, pod: Option<&Node>, decls: &[Declared]| {
+            decls.iter().find_map(|d| {
+                let base = if d.pod { pod? } else { node };
+                let root = Hit { node: base, key: None, index: None };
+                match resolve(root, &d.path.segments) {
+                    Resolved::Found(h)
+                        if !matches!(h[0].node.value, Value::Null)
+                            && d.value.as_ref().is_none_or(|re| {
+                                h[0].node.scalar_text().is_some_and(|t| re.is_match(&t))
+                            }) =>
+                    {
+                        Some(d.text.clone())
                     }
                     _ => None,
                 }
@@ -372,7 +403,7 @@ impl DockerfileInstruction {
                         .image()
                         .is_some_and(|i| image_matches_dockerfile(&i, dockerfile, &root_name)),
                 };
-                if runs_it && let Some(key) = has(&svc.merged, &sb.compose) {
+                if runs_it && let Some(key) = has(&svc.merged, None, &sb.compose) {
                     return Some(format!(
                         "Compose service `{}` in `{}` declares `{key}` for this image",
                         svc.name, svc.file
@@ -393,7 +424,7 @@ impl DockerfileInstruction {
                     for c in w.containers(false) {
                         let image = c.node.get("image").and_then(Node::scalar_text).unwrap_or_default();
                         if image_matches_dockerfile(&image, dockerfile, &root_name)
-                            && let Some(key) = has(c.node, &sb.kubernetes)
+                            && let Some(key) = has(c.node, Some(w.pod), &sb.kubernetes)
                         {
                             return Some(format!(
                                 "container `{}` of {} `{}` in `{rel}` declares `{key}` for this image",

@@ -73,6 +73,10 @@ pub enum WorkloadTest {
         /// Require `@sha256:…`.
         #[serde(default)]
         require_digest: bool,
+        /// Skip bare names (no registry, no tag) of images built from a Dockerfile in the
+        /// repository: placeholders that skaffold, tilt or `kustomize edit set image` fill.
+        #[serde(default)]
+        skip_built_here: bool,
     },
     /// Per workload: `spec.replicas` (default 1) must be at least `min`, unless a
     /// HorizontalPodAutoscaler targets the workload.
@@ -134,7 +138,7 @@ enum Test {
     Forbid(Vec<CompiledCond>),
     ForbidPod(Vec<KeyPath>, Regex),
     Same(KeyPath, KeyPath, Vec<KeyPath>),
-    Image(Vec<String>, bool),
+    Image(Vec<String>, bool, bool),
     Replicas(u32),
     Pdb,
 }
@@ -142,6 +146,7 @@ enum Test {
 /// Compiled `k8s_workload`.
 pub struct K8sWorkload {
     files: SelectorId,
+    dockerfiles: SelectorId,
     kinds: Vec<String>,
     init: bool,
     test: Test,
@@ -248,11 +253,18 @@ impl CheckKind for K8sWorkload {
             WorkloadTest::ImageTag {
                 floating_tags,
                 require_digest,
-            } => Test::Image(floating_tags, require_digest),
+                skip_built_here,
+            } => Test::Image(floating_tags, require_digest, skip_built_here),
             WorkloadTest::MinReplicas { min } => Test::Replicas(min),
             WorkloadTest::DisruptionBudget {} => Test::Pdb,
         };
         Ok(K8sWorkload {
+            dockerfiles: cx.files(
+                "paths",
+                &super::default_dockerfile_globs(),
+                &super::default_dockerfile_excludes(),
+                false,
+            )?,
             files,
             kinds: p.kinds,
             init: p.init_containers,
@@ -445,9 +457,28 @@ impl K8sWorkload {
                 }
                 _ => comply(cx),
             },
-            Test::Image(floating, digest) => {
+            Test::Image(floating, digest, skip_built_here) => {
                 let Some(img) = c.node.get("image") else { return };
                 let Some(image) = img.scalar_text() else { return };
+                if *skip_built_here && !image.contains(['/', ':', '@']) {
+                    let ws = cx.workspace();
+                    let root_name = ws
+                        .root()
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    if let Some(&d) = cx.selected(self.dockerfiles).iter().find(|&&d| {
+                        super::orchestration::image_matches_dockerfile(&image, &ws.file(d).rel, &root_name)
+                    }) {
+                        cx.evidence(Finding::at(
+                            rel,
+                            img.pos.line,
+                            img.pos.col,
+                            format!("image `{image}` is built from `{}` and tagged at deploy time", ws.file(d).rel),
+                        ));
+                        return;
+                    }
+                }
                 match image_pin_problem(&image, floating, *digest) {
                     Some(problem) => emit(
                         cx,

@@ -309,6 +309,12 @@ pub fn default_dockerfile_excludes() -> Vec<String> {
         "*.erb",
         // Development containers and test harnesses are not deployed images.
         ".devcontainer/",
+        "Dockerfile.dev",
+        "Dockerfile.debug",
+        "Dockerfile.development",
+        "Dockerfile.test",
+        "*.dev.Dockerfile",
+        "*.debug.Dockerfile",
         "test/",
         "tests/",
         "e2e/",

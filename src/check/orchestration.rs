@@ -263,7 +263,7 @@ pub fn image_short_name(image: &str) -> String {
 }
 
 /// Whether an image name plausibly is the one built from `dockerfile` (repository-relative):
-/// its short name equals the Dockerfile's directory name, the `NAME` of `NAME.Dockerfile` or
+/// its short name equals a directory on the Dockerfile's path, the `NAME` of `NAME.Dockerfile` or
 /// `Dockerfile.NAME`, or for a root Dockerfile the repository directory name.
 #[must_use]
 pub fn image_matches_dockerfile(image: &str, dockerfile: &str, root_name: &str) -> bool {
@@ -281,12 +281,11 @@ pub fn image_matches_dockerfile(image: &str, dockerfile: &str, root_name: &str) 
         return true;
     }
     let dir = parent_dir(dockerfile);
-    let dir_name = if dir.is_empty() {
-        root_name.to_ascii_lowercase()
-    } else {
-        dir.rsplit('/').next().unwrap_or(dir).to_ascii_lowercase()
-    };
-    dir_name == short
+    if dir.is_empty() {
+        return root_name.eq_ignore_ascii_case(&short);
+    }
+    // Any directory on the way counts: `src/cartservice/src/Dockerfile` builds `cartservice`.
+    dir.split('/').any(|d| d.eq_ignore_ascii_case(&short))
 }
 
 /// One Kubernetes workload document.
