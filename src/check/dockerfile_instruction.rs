@@ -11,7 +11,7 @@ use crate::collect::select::SelectorId;
 use crate::finding::Finding;
 use super::dockerignore::find_dockerignore;
 use super::orchestration::{
-    compose_globs, compose_services, image_matches_dockerfile, k8s_documents, k8s_excludes,
+    compose_globs, compose_services_with, image_matches_dockerfile, k8s_documents_with, k8s_excludes,
     k8s_globs, shipped_stages, workload,
 };
 use crate::parse::dockerfile::{Dockerfile, Form, Instr, Stage};
@@ -322,7 +322,7 @@ impl CheckKind for DockerfileInstruction {
                     let services = if compose.is_empty() {
                         Vec::new()
                     } else {
-                        compose_services(cx, compose)
+                        compose_services_with(cx, compose, false)
                     };
                     for stage in shipped_stages(&df, rel, &services) {
                         if let Some(re) = &self.exempt_stages
@@ -396,7 +396,7 @@ impl DockerfileInstruction {
         };
         if !sb.compose.is_empty() {
             let files = cx.selected(sb.compose_files);
-            for svc in compose_services(cx, files) {
+            for svc in compose_services_with(cx, files, false) {
                 let runs_it = match svc.dockerfile() {
                     Some(d) => d == dockerfile,
                     None => svc
@@ -413,7 +413,7 @@ impl DockerfileInstruction {
         }
         if !sb.kubernetes.is_empty() {
             let files = cx.selected(sb.k8s_files);
-            let (docs, _) = k8s_documents(cx, files);
+            let (docs, _) = k8s_documents_with(cx, files, false);
             let kinds: Vec<String> = ["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod"]
                 .into_iter()
                 .map(str::to_owned)
@@ -541,6 +541,18 @@ impl DockerfileInstruction {
                         instr.pos.line,
                         instr.pos.col,
                         format!("`{} {}`", instr.keyword, instr.args),
+                    ));
+                    return;
+                }
+                if considered.is_empty() && root.effective_image().contains('$') {
+                    // The base image is chosen at build time and may set the instruction
+                    // itself (USER and HEALTHCHECK are inherited): unknowable here.
+                    let pos = root.image_pos;
+                    cx.evidence(Finding::at(
+                        rel,
+                        pos.line,
+                        pos.col,
+                        format!("base image `{}` is chosen at build time; not judged", root.image),
                     ));
                     return;
                 }

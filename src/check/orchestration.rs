@@ -123,10 +123,21 @@ fn merge(base: &mut Node, over: &Node) {
 /// Every Compose service in the selected files, overlays merged into their base file's
 /// services per directory. Files that do not parse are recorded as problems.
 pub fn compose_services(cx: &mut CheckCx<'_>, files: &[usize]) -> Vec<ComposeService> {
+    compose_services_with(cx, files, true)
+}
+
+/// Like [`compose_services`]; with `strict: false` unparsable files are silently left out
+/// (for checks that only consult Compose as extra context).
+pub fn compose_services_with(
+    cx: &mut CheckCx<'_>,
+    files: &[usize],
+    strict: bool,
+) -> Vec<ComposeService> {
     let ws = cx.workspace();
     let mut by_dir: Vec<(String, Vec<(String, Arc<Vec<Node>>)>)> = Vec::new();
     for &i in files {
-        let Some(docs) = cx.yaml(i) else { continue };
+        let docs = if strict { cx.yaml(i) } else { ws.yaml(i).ok() };
+        let Some(docs) = docs else { continue };
         let rel = ws.file(i).rel.clone();
         let dir = parent_dir(&rel).to_owned();
         match by_dir.iter_mut().find(|(d, _)| *d == dir) {
@@ -382,6 +393,15 @@ pub fn k8s_documents(
     cx: &mut CheckCx<'_>,
     files: &[usize],
 ) -> (Vec<(String, Arc<Vec<Node>>)>, Vec<String>) {
+    k8s_documents_with(cx, files, true)
+}
+
+/// Like [`k8s_documents`]; with `strict: false` unparsable files are silently left out.
+pub fn k8s_documents_with(
+    cx: &mut CheckCx<'_>,
+    files: &[usize],
+    strict: bool,
+) -> (Vec<(String, Arc<Vec<Node>>)>, Vec<String>) {
     let ws = cx.workspace();
     let mut docs = Vec::new();
     let mut helm = Vec::new();
@@ -395,7 +415,8 @@ pub fn k8s_documents(
         if !looks_like_k8s(text) {
             continue;
         }
-        if let Some(d) = cx.yaml(i) {
+        let parsed = if strict { cx.yaml(i) } else { ws.yaml(i).ok() };
+        if let Some(d) = parsed {
             docs.push((rel, d));
         }
     }
