@@ -429,7 +429,9 @@ impl ComposeServiceCheck {
                 _ => Vec::new(),
             };
             for (dep, cond, pos) in entries {
-                if cond.as_deref() == Some(condition) {
+                // An explicit condition is a decision (`service_started` for a cache that
+                // may come up later); only the implicit default is reported.
+                if cond.is_some() {
                     continue;
                 }
                 let Some(target) = all.iter().find(|s| s.name == dep && s.dir == svc.dir) else {
@@ -441,9 +443,9 @@ impl ComposeServiceCheck {
                     continue;
                 }
                 bad = true;
-                let got = cond.unwrap_or_else(|| "service_started".to_owned());
+                let got = "service_started".to_owned();
                 let msg = self.msg(
-                    "service `{service}` starts after `{dependency}` is `{value}`, not `{condition}`",
+                    "service `{service}` waits for `{dependency}` to start, not to be healthy (`{condition}`)",
                     &[
                         ("service", name),
                         ("dependency", &dep),
@@ -615,7 +617,7 @@ mod tests {
         let (_, f, _) = run("compose_service", p, &[("compose.yaml", c)]);
         assert_eq!(
             lines(&f),
-            vec!["compose.yaml:4:18: service `api` starts after `db` is `service_started`, not `service_healthy`"]
+            vec!["compose.yaml:4:18: service `api` waits for `db` to start, not to be healthy (`service_healthy`)"]
         );
     }
 
