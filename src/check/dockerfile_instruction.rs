@@ -123,6 +123,11 @@ pub struct Params {
     /// (development or test stages such as `dev-envs`).
     #[serde(default)]
     pub exempt_stages: Option<String>,
+    /// Judge only images that serve: the shipped stage `EXPOSE`s a port, or a Compose
+    /// service builds or runs the image, or a Kubernetes container runs an image named
+    /// after it. Tool images (code generators, test runners) are left out.
+    #[serde(default)]
+    pub only_served_images: bool,
 }
 
 /// Orchestrator declarations that stand in for a Dockerfile instruction.
@@ -156,6 +161,7 @@ pub struct DockerfileInstruction {
     only_without_dockerignore: bool,
     exempt_scope: Option<Regex>,
     exempt_stages: Option<Regex>,
+    only_served: Option<SelectorId>,
 }
 
 struct Orchestrated {
@@ -254,7 +260,13 @@ impl CheckKind for DockerfileInstruction {
                 })
             }
         };
+        let only_served = if p.only_served_images {
+            Some(cx.files("only_served_images", &k8s_globs(), &k8s_excludes(), false)?)
+        } else {
+            None
+        };
         Ok(DockerfileInstruction {
+            only_served,
             exempt_stages: p
                 .exempt_stages
                 .as_deref()
@@ -324,7 +336,17 @@ impl CheckKind for DockerfileInstruction {
                     } else {
                         compose_services_with(cx, compose, false)
                     };
-                    for stage in shipped_stages(&df, rel, &services) {
+                    let shipped = shipped_stages(&df, rel, &services);
+                    if let Some(k8s) = self.only_served
+                        && !Self::served(cx, rel, &df, &shipped, &services, k8s)
+                    {
+                        cx.evidence(Finding::file(
+                            rel,
+                            "no `EXPOSE` and no Compose service or Kubernetes workload runs it: a tool image, not judged",
+                        ));
+                        continue;
+                    }
+                    for stage in shipped {
                         if let Some(re) = &self.exempt_stages
                             && stage.name.as_deref().is_some_and(|n| re.is_match(n))
                         {
@@ -358,6 +380,55 @@ fn stage_label(stage: &Stage) -> String {
 }
 
 impl DockerfileInstruction {
+    /// Whether the image serves: an `EXPOSE` in a shipped stage, or an orchestrator runs it.
+    fn served(
+        cx: &mut CheckCx<'_>,
+        rel: &str,
+        df: &Dockerfile,
+        shipped: &[&Stage],
+        services: &[crate::check::orchestration::ComposeService],
+        k8s: SelectorId,
+    ) -> bool {
+        let exposes = shipped.iter().any(|st| {
+            df.lineage(st)
+                .iter()
+                .any(|s| s.instructions.iter().any(|i| i.keyword == "EXPOSE"))
+        });
+        if exposes {
+            return true;
+        }
+        let ws = cx.workspace();
+        let root_name = ws
+            .root()
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if services.iter().any(|svc| match svc.dockerfile() {
+            Some(d) => d == rel,
+            None => svc
+                .image()
+                .is_some_and(|i| image_matches_dockerfile(&i, rel, &root_name)),
+        }) {
+            return true;
+        }
+        let files = cx.selected(k8s);
+        let (docs, _) = k8s_documents_with(cx, files, false);
+        let kinds: Vec<String> = ["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        docs.iter().flat_map(|(_, d)| d.iter()).any(|doc| {
+            workload(doc, &kinds).is_some_and(|w| {
+                w.containers(false).iter().any(|c| {
+                    c.node
+                        .get("image")
+                        .and_then(Node::scalar_text)
+                        .is_some_and(|i| image_matches_dockerfile(&i, rel, &root_name))
+                })
+            })
+        })
+    }
+
     /// The first capture group of `args_match` in the instruction (empty without one).
     fn capture(&self, instr: &Instr) -> String {
         self.args_match
