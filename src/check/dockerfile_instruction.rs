@@ -459,7 +459,11 @@ impl DockerfileInstruction {
                                 h[0].node.scalar_text().is_some_and(|t| re.is_match(&t))
                             }) =>
                     {
-                        Some(d.text.clone())
+                        let scope = if d.pod { "pod " } else { "" };
+                        Some(match h[0].node.scalar_text() {
+                            Some(v) => format!("{scope}{}: {v}", d.path.text),
+                            None => format!("{scope}{}", d.path.text),
+                        })
                     }
                     _ => None,
                 }
