@@ -24,7 +24,9 @@ fn audit(fixture: &str) -> Value {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join(fixture);
     copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/repos").join(fixture),
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/repos")
+            .join(fixture),
         &root,
     );
     let out = Command::cargo_bin("readycheck")
@@ -103,12 +105,15 @@ fn compose_stack_fails_exactly_where_expected() {
         ])
     );
     // Overlay-merged services pass and say so.
-    for id in ["COMP003", "COMP004", "DOCK003", "DOCK016", "DOCK007", "DOCK001"] {
+    for id in [
+        "COMP003", "COMP004", "DOCK003", "DOCK016", "DOCK007", "DOCK001",
+    ] {
         assert_eq!(outcome(&report, id)["outcome"], "pass", "{id}");
     }
     let evidence = outcome(&report, "DOCK003")["evidence"].to_string();
     assert!(
-        evidence.contains("Compose service `api` in `docker-compose.yml` declares `healthcheck.test`"),
+        evidence
+            .contains("Compose service `api` in `docker-compose.yml` declares `healthcheck.test`"),
         "{evidence}"
     );
     let evidence = outcome(&report, "COMP001")["evidence"].to_string();
@@ -142,7 +147,11 @@ fn k8s_manifests_fail_exactly_where_expected_and_skip_helm() {
     let evidence = outcome(&report, "DOCK003")["evidence"].to_string();
     assert!(evidence.contains("k8s/api.yaml"), "{evidence}");
     // The Helm template is never parsed, so it cannot make a rule inconclusive.
-    assert!(!report.to_string().contains("chart/templates/deployment.yaml` does not parse"));
+    assert!(
+        !report
+            .to_string()
+            .contains("chart/templates/deployment.yaml` does not parse")
+    );
 }
 
 #[test]

@@ -3,10 +3,12 @@
 //! `compose.prod.yaml`), and reported at the service's key.
 
 use super::orchestration::{
-    ComposeService, compose_globs, compose_services, image_matches_dockerfile,
-    image_pin_problem, with_defaults,
+    ComposeService, compose_globs, compose_services, image_matches_dockerfile, image_pin_problem,
+    with_defaults,
 };
-use super::{Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError, regex_param, render};
+use super::{
+    Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError, regex_param, render,
+};
 use crate::collect::select::SelectorId;
 use crate::finding::Finding;
 use crate::parse::yaml::{Hit, KeyPath, Node, Resolved, Segment, Value, resolve, select};
@@ -189,7 +191,11 @@ impl CheckKind for ComposeServiceCheck {
                 dockerfile_instruction,
             } => Test::Depends {
                 condition,
-                healthy_when: paths("test.depends_on_condition.healthy_when", &healthy_when, false)?,
+                healthy_when: paths(
+                    "test.depends_on_condition.healthy_when",
+                    &healthy_when,
+                    false,
+                )?,
                 instruction: dockerfile_instruction.map(|s| s.to_ascii_uppercase()),
             },
             ServiceTest::PublishedPorts {
@@ -244,10 +250,12 @@ fn root(node: &Node) -> Hit<'_> {
 }
 
 fn has_any(node: &Node, paths: &[KeyPath]) -> Option<String> {
-    paths.iter().find_map(|p| match resolve(root(node), &p.segments) {
-        Resolved::Found(h) if !matches!(h[0].node.value, Value::Null) => Some(p.text.clone()),
-        _ => None,
-    })
+    paths
+        .iter()
+        .find_map(|p| match resolve(root(node), &p.segments) {
+            Resolved::Found(h) if !matches!(h[0].node.value, Value::Null) => Some(p.text.clone()),
+            _ => None,
+        })
 }
 
 fn text_of(node: &Node) -> Option<String> {
@@ -260,7 +268,12 @@ impl ComposeServiceCheck {
     }
 
     /// The final-stage instruction of the Dockerfile the service builds, if it has it.
-    fn dockerfile_has(&self, cx: &mut CheckCx<'_>, svc: &ComposeService, keyword: &str) -> Option<String> {
+    fn dockerfile_has(
+        &self,
+        cx: &mut CheckCx<'_>,
+        svc: &ComposeService,
+        keyword: &str,
+    ) -> Option<String> {
         let ws = cx.workspace();
         let candidates: Vec<usize> = cx.selected(self.dockerfiles).to_vec();
         let wanted = svc.dockerfile();
@@ -283,7 +296,11 @@ impl ComposeServiceCheck {
             let Ok(df) = ws.dockerfile(i) else { continue };
             let target = svc.build_target();
             let Some(last) = target
-                .and_then(|t| df.stages.iter().find(|s| s.name.as_deref() == Some(t.as_str())))
+                .and_then(|t| {
+                    df.stages
+                        .iter()
+                        .find(|s| s.name.as_deref() == Some(t.as_str()))
+                })
                 .or_else(|| df.final_stage())
             else {
                 continue;
@@ -293,8 +310,7 @@ impl ComposeServiceCheck {
                 .into_iter()
                 .rev()
                 .flat_map(|s| s.instructions.iter())
-                .filter(|ins| ins.keyword == keyword)
-                .last()
+                .rfind(|ins| ins.keyword == keyword)
                 .filter(|ins| ins.args != "NONE")
                 .map(|ins| format!("{rel}:{}", ins.pos.line));
             if found.is_some() {
@@ -330,7 +346,10 @@ impl ComposeServiceCheck {
                 if let Some(kw) = instruction
                     && let Some(at) = self.dockerfile_has(cx, svc, kw)
                 {
-                    ok(cx, format!("service `{name}` runs an image with `{kw}` at `{at}`"));
+                    ok(
+                        cx,
+                        format!("service `{name}` runs an image with `{kw}` at `{at}`"),
+                    );
                     return;
                 }
                 let at: Vec<&str> = any_of.iter().map(|p| p.text.as_str()).collect();
@@ -345,7 +364,9 @@ impl ComposeServiceCheck {
                 for (file, _, node) in &svc.fragments {
                     for path in at {
                         for hit in select(root(node), &path.segments) {
-                            let Some(value) = text_of(hit.node) else { continue };
+                            let Some(value) = text_of(hit.node) else {
+                                continue;
+                            };
                             if re.is_match(&value) {
                                 bad = true;
                                 let msg = self.msg(
@@ -366,16 +387,30 @@ impl ComposeServiceCheck {
                 condition,
                 healthy_when,
                 instruction,
-            } => self.check_depends(cx, svc, all, condition, healthy_when, instruction.as_deref()),
+            } => self.check_depends(
+                cx,
+                svc,
+                all,
+                condition,
+                healthy_when,
+                instruction.as_deref(),
+            ),
             Test::Ports { ports, local } => self.check_ports(cx, svc, ports, local),
             Test::Image { floating, digest } => {
                 if svc.merged.get("build").is_some() {
                     return;
                 }
-                let Some(image_node) = svc.merged.get("image") else { return };
-                let Some(image) = text_of(image_node) else { return };
+                let Some(image_node) = svc.merged.get("image") else {
+                    return;
+                };
+                let Some(image) = text_of(image_node) else {
+                    return;
+                };
                 let Some(resolved) = with_defaults(&image) else {
-                    ok(cx, format!("service `{name}` image `{image}` is chosen at run time"));
+                    ok(
+                        cx,
+                        format!("service `{name}` image `{image}` is chosen at run time"),
+                    );
                     return;
                 };
                 match image_pin_problem(&resolved, floating, *digest) {
@@ -410,8 +445,11 @@ impl ComposeServiceCheck {
         let name = svc.name.as_str();
         let mut bad = false;
         for (file, _, node) in &svc.fragments {
-            let Some(deps) = node.get("depends_on") else { continue };
-            let entries: Vec<(String, Option<String>, crate::parse::yaml::Pos)> = match &deps.value {
+            let Some(deps) = node.get("depends_on") else {
+                continue;
+            };
+            let entries: Vec<(String, Option<String>, crate::parse::yaml::Pos)> = match &deps.value
+            {
                 Value::Seq(items) => items
                     .iter()
                     .filter_map(|n| n.scalar_text().map(|t| (t, None, n.pos)))
@@ -466,7 +504,13 @@ impl ComposeServiceCheck {
         }
     }
 
-    fn check_ports(&self, cx: &mut CheckCx<'_>, svc: &ComposeService, ports: &[u16], local: &[String]) {
+    fn check_ports(
+        &self,
+        cx: &mut CheckCx<'_>,
+        svc: &ComposeService,
+        ports: &[u16],
+        local: &[String],
+    ) {
         let name = svc.name.as_str();
         let mut bad = false;
         for (file, _, node) in &svc.fragments {
@@ -474,7 +518,9 @@ impl ComposeServiceCheck {
                 continue;
             };
             for item in items {
-                let Some((host_ip, container)) = published(item) else { continue };
+                let Some((host_ip, container)) = published(item) else {
+                    continue;
+                };
                 let Some(port) = container else { continue };
                 if !ports.contains(&port) {
                     continue;
@@ -488,7 +534,11 @@ impl ComposeServiceCheck {
                 let shown = item.scalar_text().unwrap_or_else(|| port.to_string());
                 let msg = self.msg(
                     "service `{service}` publishes port `{port}` on all interfaces (`{value}`)",
-                    &[("service", name), ("port", &port.to_string()), ("value", &shown)],
+                    &[
+                        ("service", name),
+                        ("port", &port.to_string()),
+                        ("value", &shown),
+                    ],
                 );
                 cx.report(Finding::at(file, item.pos.line, item.pos.col, msg));
             }
@@ -560,14 +610,26 @@ mod tests {
     #[test]
     fn port_syntax() {
         assert_eq!(port("\"5432:5432\""), Some((None, Some(5432))));
-        assert_eq!(port("\"127.0.0.1:5432:5432\""), Some((Some("127.0.0.1".into()), Some(5432))));
+        assert_eq!(
+            port("\"127.0.0.1:5432:5432\""),
+            Some((Some("127.0.0.1".into()), Some(5432)))
+        );
         assert_eq!(port("\"0.0.0.0:6379:6379/tcp\""), Some((None, Some(6379))));
         assert_eq!(port("\"5432\""), Some((None, Some(5432))));
         assert_eq!(port("\"${DB_PORT:-5433}:5432\""), Some((None, Some(5432))));
-        assert_eq!(port("\"${BIND:-127.0.0.1}:5432:5432\""), Some((Some("127.0.0.1".into()), Some(5432))));
+        assert_eq!(
+            port("\"${BIND:-127.0.0.1}:5432:5432\""),
+            Some((Some("127.0.0.1".into()), Some(5432)))
+        );
         assert_eq!(port("\"${BIND}:5432:5432\""), None);
-        assert_eq!(port("\"[::1]:5432:5432\""), Some((Some("[::1]".into()), Some(5432))));
-        assert_eq!(port("{target: 5432, published: 5432, host_ip: 127.0.0.1}"), Some((Some("127.0.0.1".into()), Some(5432))));
+        assert_eq!(
+            port("\"[::1]:5432:5432\""),
+            Some((Some("[::1]".into()), Some(5432)))
+        );
+        assert_eq!(
+            port("{target: 5432, published: 5432, host_ip: 127.0.0.1}"),
+            Some((Some("127.0.0.1".into()), Some(5432)))
+        );
         assert_eq!(port("{target: 5432}"), None);
     }
 
@@ -580,7 +642,10 @@ mod tests {
         let (_, f, _) = run(
             "compose_service",
             p,
-            &[("docker-compose.yml", BASE), ("docker-compose.override.yml", over)],
+            &[
+                ("docker-compose.yml", BASE),
+                ("docker-compose.override.yml", over),
+            ],
         );
         assert_eq!(
             lines(&f),
@@ -596,10 +661,16 @@ mod tests {
             p,
             &[
                 ("docker-compose.yml", BASE),
-                ("Dockerfile", "FROM node:20 AS b\nHEALTHCHECK CMD true\nFROM b\n"),
+                (
+                    "Dockerfile",
+                    "FROM node:20 AS b\nHEALTHCHECK CMD true\nFROM b\n",
+                ),
             ],
         );
-        assert_eq!(lines(&f), vec!["docker-compose.yml:4:3: service `db` sets none of `healthcheck.test`"]);
+        assert_eq!(
+            lines(&f),
+            vec!["docker-compose.yml:4:3: service `db` sets none of `healthcheck.test`"]
+        );
     }
 
     #[test]
@@ -617,7 +688,9 @@ mod tests {
         let (_, f, _) = run("compose_service", p, &[("compose.yaml", c)]);
         assert_eq!(
             lines(&f),
-            vec!["compose.yaml:4:18: service `api` waits for `db` to start, not to be healthy (`service_healthy`)"]
+            vec![
+                "compose.yaml:4:18: service `api` waits for `db` to start, not to be healthy (`service_healthy`)"
+            ]
         );
     }
 

@@ -3,17 +3,17 @@
 //! The final stage includes the earlier stages it is built `FROM`; a builder stage that the
 //! final image does not derive from never counts.
 
+use super::dockerignore::find_dockerignore;
+use super::orchestration::{
+    compose_globs, compose_services_with, image_matches_dockerfile, k8s_documents_with,
+    k8s_excludes, k8s_globs, shipped_stages, workload,
+};
 use super::{
     Applicability, CheckCx, CheckError, CheckKind, CompileCx, OneOrMany, ParamError,
     default_dockerfile_excludes, default_dockerfile_globs, regex_param, render,
 };
 use crate::collect::select::SelectorId;
 use crate::finding::Finding;
-use super::dockerignore::find_dockerignore;
-use super::orchestration::{
-    compose_globs, compose_services_with, image_matches_dockerfile, k8s_documents_with, k8s_excludes,
-    k8s_globs, shipped_stages, workload,
-};
 use crate::parse::dockerfile::{Dockerfile, Form, Instr, Stage};
 use crate::parse::yaml::{Hit, KeyPath, Node, Resolved, Value, resolve};
 use regex::Regex;
@@ -177,7 +177,6 @@ struct Declared {
     path: KeyPath,
     pod: bool,
     value: Option<Regex>,
-    text: String,
 }
 
 const KEYWORDS: &[&str] = &[
@@ -247,7 +246,6 @@ impl CheckKind for DockerfileInstruction {
                                     .map_err(|e| ParamError::at("satisfied_by", e))?,
                                 pod,
                                 value,
-                                text: a.clone(),
                             })
                         })
                         .collect()
@@ -413,10 +411,17 @@ impl DockerfileInstruction {
         }
         let files = cx.selected(k8s);
         let (docs, _) = k8s_documents_with(cx, files, false);
-        let kinds: Vec<String> = ["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod"]
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
+        let kinds: Vec<String> = [
+            "Deployment",
+            "StatefulSet",
+            "DaemonSet",
+            "Job",
+            "CronJob",
+            "Pod",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
         docs.iter().flat_map(|(_, d)| d.iter()).any(|doc| {
             workload(doc, &kinds).is_some_and(|w| {
                 w.containers(false).iter().any(|c| {
@@ -451,7 +456,11 @@ impl DockerfileInstruction {
         let has = |node: &Node, pod: Option<&Node>, decls: &[Declared]| {
             decls.iter().find_map(|d| {
                 let base = if d.pod { pod? } else { node };
-                let root = Hit { node: base, key: None, index: None };
+                let root = Hit {
+                    node: base,
+                    key: None,
+                    index: None,
+                };
                 match resolve(root, &d.path.segments) {
                     Resolved::Found(h)
                         if !matches!(h[0].node.value, Value::Null)
@@ -489,15 +498,28 @@ impl DockerfileInstruction {
         if !sb.kubernetes.is_empty() {
             let files = cx.selected(sb.k8s_files);
             let (docs, _) = k8s_documents_with(cx, files, false);
-            let kinds: Vec<String> = ["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod"]
-                .into_iter()
-                .map(str::to_owned)
-                .collect();
+            let kinds: Vec<String> = [
+                "Deployment",
+                "StatefulSet",
+                "DaemonSet",
+                "Job",
+                "CronJob",
+                "Pod",
+            ]
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
             for (rel, file_docs) in &docs {
                 for doc in file_docs.iter() {
-                    let Some(w) = workload(doc, &kinds) else { continue };
+                    let Some(w) = workload(doc, &kinds) else {
+                        continue;
+                    };
                     for c in w.containers(false) {
-                        let image = c.node.get("image").and_then(Node::scalar_text).unwrap_or_default();
+                        let image = c
+                            .node
+                            .get("image")
+                            .and_then(Node::scalar_text)
+                            .unwrap_or_default();
                         if image_matches_dockerfile(&image, dockerfile, &root_name)
                             && let Some(key) = has(c.node, Some(w.pod), &sb.kubernetes)
                         {
@@ -562,7 +584,11 @@ impl DockerfileInstruction {
                 rel,
                 hit.pos.line,
                 hit.pos.col,
-                format!("stage `{}` is exempt by `{}`", stage_label(stage), hit.keyword),
+                format!(
+                    "stage `{}` is exempt by `{}`",
+                    stage_label(stage),
+                    hit.keyword
+                ),
             ));
             return;
         }
@@ -627,14 +653,22 @@ impl DockerfileInstruction {
                         rel,
                         pos.line,
                         pos.col,
-                        format!("base image `{}` is chosen at build time; not judged", root.image),
+                        format!(
+                            "base image `{}` is chosen at build time; not judged",
+                            root.image
+                        ),
                     ));
                     return;
                 }
                 if considered.is_empty()
                     && let Some(note) = self.orchestrator_declares(cx, rel)
                 {
-                    cx.evidence(Finding::at(rel, stage.from_pos.line, stage.from_pos.col, note));
+                    cx.evidence(Finding::at(
+                        rel,
+                        stage.from_pos.line,
+                        stage.from_pos.col,
+                        note,
+                    ));
                     return;
                 }
                 if self

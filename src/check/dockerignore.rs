@@ -128,7 +128,9 @@ impl CheckKind for DockerignoreCheck {
         let ws = cx.workspace();
         let dockerfiles = cx.selected(self.files);
         if dockerfiles.is_empty() {
-            return Ok(Applicability::NotApplicable("no Dockerfile in the repository".to_owned()));
+            return Ok(Applicability::NotApplicable(
+                "no Dockerfile in the repository".to_owned(),
+            ));
         }
         let mut ignore_files: Vec<usize> = dockerfiles
             .iter()
@@ -137,7 +139,9 @@ impl CheckKind for DockerignoreCheck {
         ignore_files.sort_unstable();
         ignore_files.dedup();
         if ignore_files.is_empty() {
-            return Ok(Applicability::NotApplicable("no `.dockerignore` to judge".to_owned()));
+            return Ok(Applicability::NotApplicable(
+                "no `.dockerignore` to judge".to_owned(),
+            ));
         }
         for i in ignore_files {
             let Some(text) = cx.text(i) else { continue };
@@ -152,7 +156,9 @@ impl CheckKind for DockerignoreCheck {
                     if context.is_empty() {
                         Some(f.rel.clone())
                     } else {
-                        f.rel.strip_prefix(&format!("{context}/")).map(str::to_owned)
+                        f.rel
+                            .strip_prefix(&format!("{context}/"))
+                            .map(str::to_owned)
                     }
                 })
                 .filter(|r| !di.excludes(r))

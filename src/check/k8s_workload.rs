@@ -6,7 +6,10 @@ use super::orchestration::{
     Workload, image_pin_problem, k8s_documents, k8s_excludes, k8s_globs, same_value, workload,
     workload_pos,
 };
-use super::{Applicability, CheckCx, CheckError, CheckKind, CompileCx, OneOrMany, ParamError, regex_param, render};
+use super::{
+    Applicability, CheckCx, CheckError, CheckKind, CompileCx, OneOrMany, ParamError, regex_param,
+    render,
+};
 use crate::collect::select::SelectorId;
 use crate::finding::Finding;
 use crate::parse::yaml::{Hit, KeyPath, Node, Resolved, Segment, Value, resolve};
@@ -96,10 +99,17 @@ fn default_floating() -> Vec<String> {
 }
 
 fn default_kinds() -> Vec<String> {
-    ["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod"]
-        .into_iter()
-        .map(str::to_owned)
-        .collect()
+    [
+        "Deployment",
+        "StatefulSet",
+        "DaemonSet",
+        "Job",
+        "CronJob",
+        "Pod",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect()
 }
 
 /// Parameters of `k8s_workload`.
@@ -164,14 +174,17 @@ fn key_path(field: &str, s: &str) -> Result<KeyPath, ParamError> {
 fn conds(field: &str, list: Vec<Cond>) -> Result<Vec<CompiledCond>, ParamError> {
     list.into_iter()
         .map(|c| {
-            let at: Vec<KeyPath> = c
-                .at
-                .map(|a| a.to_vec())
-                .unwrap_or_default()
-                .iter()
-                .map(|a| key_path(field, a))
-                .collect::<Result<_, _>>()?;
-            let pod_at = c.pod_at.as_deref().map(|p| key_path(field, p)).transpose()?;
+            let at: Vec<KeyPath> =
+                c.at.map(|a| a.to_vec())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|a| key_path(field, a))
+                    .collect::<Result<_, _>>()?;
+            let pod_at = c
+                .pod_at
+                .as_deref()
+                .map(|p| key_path(field, p))
+                .transpose()?;
             if at.is_empty() && pod_at.is_none() {
                 return Err(ParamError::at(field, "a condition needs `at` or `pod_at`"));
             }
@@ -182,7 +195,11 @@ fn conds(field: &str, list: Vec<Cond>) -> Result<Vec<CompiledCond>, ParamError> 
             Ok(CompiledCond {
                 at,
                 pod_at,
-                re: c.matches.as_deref().map(|r| regex_param(field, r, false)).transpose()?,
+                re: c
+                    .matches
+                    .as_deref()
+                    .map(|r| regex_param(field, r, false))
+                    .transpose()?,
                 text: text.join("` or `"),
             })
         })
@@ -235,11 +252,16 @@ impl CheckKind for K8sWorkload {
                 if all_of.is_empty() && any_of.is_empty() {
                     return Err(ParamError::at("test.require", "give `all_of` or `any_of`"));
                 }
-                Test::Require(conds("test.require.all_of", all_of)?, conds("test.require.any_of", any_of)?)
+                Test::Require(
+                    conds("test.require.all_of", all_of)?,
+                    conds("test.require.any_of", any_of)?,
+                )
             }
             WorkloadTest::Forbid { any_of } => Test::Forbid(conds("test.forbid.any_of", any_of)?),
             WorkloadTest::ForbidPod { at, matches } => Test::ForbidPod(
-                at.iter().map(|a| key_path("test.forbid_pod.at", a)).collect::<Result<_, _>>()?,
+                at.iter()
+                    .map(|a| key_path("test.forbid_pod.at", a))
+                    .collect::<Result<_, _>>()?,
                 regex_param("test.forbid_pod.matches", &matches, false)?,
             ),
             WorkloadTest::SameValue { a, b, unless } => Test::Same(
@@ -280,7 +302,9 @@ impl CheckKind for K8sWorkload {
         let mut seen = 0usize;
         for (rel, file_docs) in &docs {
             for doc in file_docs.iter() {
-                let Some(w) = workload(doc, &self.kinds) else { continue };
+                let Some(w) = workload(doc, &self.kinds) else {
+                    continue;
+                };
                 seen += 1;
                 self.check(cx, rel, &w, &all_docs);
             }
@@ -319,11 +343,24 @@ impl K8sWorkload {
                 };
                 let Some(n) = n else { return };
                 if n >= *min {
-                    cx.evidence(Finding::at(rel, wpos.line, wpos.col, format!("{} `{}` has {n} replicas", w.kind, w.name)));
+                    cx.evidence(Finding::at(
+                        rel,
+                        wpos.line,
+                        wpos.col,
+                        format!("{} `{}` has {n} replicas", w.kind, w.name),
+                    ));
                     return;
                 }
                 if all.iter().any(|d| targets(d, w)) {
-                    cx.evidence(Finding::at(rel, wpos.line, wpos.col, format!("{} `{}` is scaled by a HorizontalPodAutoscaler", w.kind, w.name)));
+                    cx.evidence(Finding::at(
+                        rel,
+                        wpos.line,
+                        wpos.col,
+                        format!(
+                            "{} `{}` is scaled by a HorizontalPodAutoscaler",
+                            w.kind, w.name
+                        ),
+                    ));
                     return;
                 }
                 let pos = replicas.map_or(wpos, |r| r.pos);
@@ -343,7 +380,12 @@ impl K8sWorkload {
                     .and_then(|m| m.get("labels"));
                 let covered = labels.is_some_and(|l| all.iter().any(|d| pdb_selects(d, l)));
                 if covered {
-                    cx.evidence(Finding::at(rel, wpos.line, wpos.col, format!("{} `{}` has a PodDisruptionBudget", w.kind, w.name)));
+                    cx.evidence(Finding::at(
+                        rel,
+                        wpos.line,
+                        wpos.col,
+                        format!("{} `{}` has a PodDisruptionBudget", w.kind, w.name),
+                    ));
                 } else {
                     let msg = self.msg(
                         "workload `{name}` ({kind}) has no PodDisruptionBudget",
@@ -362,13 +404,23 @@ impl K8sWorkload {
                         bad = true;
                         let msg = self.msg(
                             "workload `{name}` ({kind}) sets `{at}: {value}`",
-                            &[("kind", w.kind), ("name", w.name), ("at", &p.text), ("value", &t)],
+                            &[
+                                ("kind", w.kind),
+                                ("name", w.name),
+                                ("at", &p.text),
+                                ("value", &t),
+                            ],
                         );
                         cx.report(Finding::at(rel, v.pos.line, v.pos.col, msg));
                     }
                 }
                 if !bad {
-                    cx.evidence(Finding::at(rel, wpos.line, wpos.col, format!("{} `{}` complies", w.kind, w.name)));
+                    cx.evidence(Finding::at(
+                        rel,
+                        wpos.line,
+                        wpos.col,
+                        format!("{} `{}` complies", w.kind, w.name),
+                    ));
                 }
             }
             _ => {
@@ -382,24 +434,38 @@ impl K8sWorkload {
     fn check_container(&self, cx: &mut CheckCx<'_>, rel: &str, w: &Workload<'_>, c: Hit<'_>) {
         let cname = c.label();
         let cpos = c.node.get("name").map_or(c.node.pos, |n| n.pos);
-        let base = [("container", cname.as_str()), ("kind", w.kind), ("name", w.name)];
+        let base = [
+            ("container", cname.as_str()),
+            ("kind", w.kind),
+            ("name", w.name),
+        ];
         let with = |extra: &[(&'static str, &str)]| -> Vec<(&str, String)> {
             base.iter()
                 .map(|(k, v)| (*k, (*v).to_owned()))
                 .chain(extra.iter().map(|(k, v)| (*k, (*v).to_owned())))
                 .collect()
         };
-        let emit = |cx: &mut CheckCx<'_>, this: &Self, default: &str, vars: Vec<(&str, String)>, pos: crate::parse::yaml::Pos| {
+        let emit = |cx: &mut CheckCx<'_>,
+                    this: &Self,
+                    default: &str,
+                    vars: Vec<(&str, String)>,
+                    pos: crate::parse::yaml::Pos| {
             let v: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
             cx.report(Finding::at(rel, pos.line, pos.col, this.msg(default, &v)));
         };
         let comply = |cx: &mut CheckCx<'_>| {
-            cx.evidence(Finding::at(rel, cpos.line, cpos.col, format!("container `{cname}` of {} `{}` complies", w.kind, w.name)));
+            cx.evidence(Finding::at(
+                rel,
+                cpos.line,
+                cpos.col,
+                format!("container `{cname}` of {} `{}` complies", w.kind, w.name),
+            ));
         };
         match &self.test {
             Test::Require(all_of, any_of) => {
                 let missing_all = all_of.iter().find(|c2| c2.holds(c.node, w.pod).is_none());
-                let any_ok = any_of.is_empty() || any_of.iter().any(|c2| c2.holds(c.node, w.pod).is_some());
+                let any_ok =
+                    any_of.is_empty() || any_of.iter().any(|c2| c2.holds(c.node, w.pod).is_some());
                 let failing = missing_all.or_else(|| (!any_ok).then(|| &any_of[0]));
                 match failing {
                     None => comply(cx),
@@ -407,7 +473,11 @@ impl K8sWorkload {
                         let text = if missing_all.is_some() {
                             cond.text.clone()
                         } else {
-                            any_of.iter().map(|x| x.text.clone()).collect::<Vec<_>>().join("` or `")
+                            any_of
+                                .iter()
+                                .map(|x| x.text.clone())
+                                .collect::<Vec<_>>()
+                                .join("` or `")
                         };
                         let value = cond
                             .value(c.node, w.pod)
@@ -448,18 +518,22 @@ impl K8sWorkload {
                     if same_value(x, y) && !unless.iter().any(|u| found(c.node, u).is_some()) =>
                 {
                     emit(
-                    cx,
-                    self,
-                    "container `{container}` of {kind} `{name}` has identical `{at}`",
-                    with(&[("at", &format!("{}` and `{}", a.text, b.text))]),
-                    x.pos,
-                );
+                        cx,
+                        self,
+                        "container `{container}` of {kind} `{name}` has identical `{at}`",
+                        with(&[("at", &format!("{}` and `{}", a.text, b.text))]),
+                        x.pos,
+                    );
                 }
                 _ => comply(cx),
             },
             Test::Image(floating, digest, skip_built_here) => {
-                let Some(img) = c.node.get("image") else { return };
-                let Some(image) = img.scalar_text() else { return };
+                let Some(img) = c.node.get("image") else {
+                    return;
+                };
+                let Some(image) = img.scalar_text() else {
+                    return;
+                };
                 if *skip_built_here && !image.contains(['/', ':', '@']) {
                     let ws = cx.workspace();
                     let root_name = ws
@@ -468,13 +542,20 @@ impl K8sWorkload {
                         .map(|n| n.to_string_lossy().into_owned())
                         .unwrap_or_default();
                     if let Some(&d) = cx.selected(self.dockerfiles).iter().find(|&&d| {
-                        super::orchestration::image_matches_dockerfile(&image, &ws.file(d).rel, &root_name)
+                        super::orchestration::image_matches_dockerfile(
+                            &image,
+                            &ws.file(d).rel,
+                            &root_name,
+                        )
                     }) {
                         cx.evidence(Finding::at(
                             rel,
                             img.pos.line,
                             img.pos.col,
-                            format!("image `{image}` is built from `{}` and tagged at deploy time", ws.file(d).rel),
+                            format!(
+                                "image `{image}` is built from `{}` and tagged at deploy time",
+                                ws.file(d).rel
+                            ),
                         ));
                         return;
                     }
@@ -513,7 +594,9 @@ fn targets(doc: &Node, w: &Workload<'_>) -> bool {
     if kind != "HorizontalPodAutoscaler" && kind != "ScaledObject" {
         return false;
     }
-    let same_ns = namespace(doc) == namespace(w.doc) || namespace(doc).is_none() || namespace(w.doc).is_none();
+    let same_ns = namespace(doc) == namespace(w.doc)
+        || namespace(doc).is_none()
+        || namespace(w.doc).is_none();
     same_ns && text_at(doc, &["spec", "scaleTargetRef", "name"]).as_deref() == Some(w.name)
 }
 
@@ -531,9 +614,9 @@ fn pdb_selects(doc: &Node, labels: &Node) -> bool {
         return false;
     };
     !wanted.is_empty()
-        && wanted.iter().all(|(k, v)| {
-            labels.get(&k.name).and_then(Node::scalar_text) == v.scalar_text()
-        })
+        && wanted
+            .iter()
+            .all(|(k, v)| labels.get(&k.name).and_then(Node::scalar_text) == v.scalar_text())
 }
 
 #[cfg(test)]
@@ -556,43 +639,76 @@ mod tests {
         let p = "test:\n  require:\n    all_of: [{at: securityContext.allowPrivilegeEscalation, matches: '^false$'}]";
         let (_, f, _) = run("k8s_workload", p, &[("k8s/api.yaml", DEPLOY)]);
         assert_eq!(f.len(), 1);
-        let (_, f, _) = run("k8s_workload", &format!("init_containers: true\n{p}"), &[("k8s/api.yaml", DEPLOY)]);
+        let (_, f, _) = run(
+            "k8s_workload",
+            &format!("init_containers: true\n{p}"),
+            &[("k8s/api.yaml", DEPLOY)],
+        );
         assert_eq!(f.len(), 2);
     }
 
     #[test]
     fn image_tags_and_positions() {
-        let (_, f, _) = run("k8s_workload", "test:\n  image_tag: {}", &[("k8s/api.yaml", DEPLOY)]);
+        let (_, f, _) = run(
+            "k8s_workload",
+            "test:\n  image_tag: {}",
+            &[("k8s/api.yaml", DEPLOY)],
+        );
         assert_eq!(
             lines(&f),
-            vec!["k8s/api.yaml:21:18: image `envoy:latest` of container `sidecar` in Deployment `api` uses the floating tag `latest`"]
+            vec![
+                "k8s/api.yaml:21:18: image `envoy:latest` of container `sidecar` in Deployment `api` uses the floating tag `latest`"
+            ]
         );
     }
 
     #[test]
     fn helm_templates_are_skipped() {
         let tpl = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  replicas: {{ .Values.replicas }}\n";
-        let (r, f, problems) = run("k8s_workload", "test:\n  min_replicas: {min: 2}", &[("chart/templates/deploy.yaml", tpl)]);
+        let (r, f, problems) = run(
+            "k8s_workload",
+            "test:\n  min_replicas: {min: 2}",
+            &[("chart/templates/deploy.yaml", tpl)],
+        );
         assert!(f.is_empty() && problems.is_empty());
-        assert!(matches!(r, Ok(Applicability::NotApplicable(ref m)) if m.contains("Helm")), "{r:?}");
+        assert!(
+            matches!(r, Ok(Applicability::NotApplicable(ref m)) if m.contains("Helm")),
+            "{r:?}"
+        );
     }
 
     #[test]
     fn replicas_hpa_and_pdb() {
         let hpa = "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: api}\nspec:\n  scaleTargetRef: {kind: Deployment, name: api}\n";
-        let (_, f, _) = run("k8s_workload", "kinds: [Deployment]\ntest:\n  min_replicas: {min: 2}", &[("k8s/api.yaml", DEPLOY)]);
+        let (_, f, _) = run(
+            "k8s_workload",
+            "kinds: [Deployment]\ntest:\n  min_replicas: {min: 2}",
+            &[("k8s/api.yaml", DEPLOY)],
+        );
         assert_eq!(f.len(), 1);
-        let (_, f, _) = run("k8s_workload", "kinds: [Deployment]\ntest:\n  min_replicas: {min: 2}", &[("k8s/api.yaml", DEPLOY), ("k8s/hpa.yaml", hpa)]);
+        let (_, f, _) = run(
+            "k8s_workload",
+            "kinds: [Deployment]\ntest:\n  min_replicas: {min: 2}",
+            &[("k8s/api.yaml", DEPLOY), ("k8s/hpa.yaml", hpa)],
+        );
         assert!(f.is_empty());
         let pdb = "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: api}\nspec:\n  minAvailable: 1\n  selector:\n    matchLabels: {app: api}\n";
-        let (_, f, _) = run("k8s_workload", "kinds: [Deployment]\ntest:\n  disruption_budget: {}", &[("k8s/api.yaml", DEPLOY), ("k8s/pdb.yaml", pdb)]);
+        let (_, f, _) = run(
+            "k8s_workload",
+            "kinds: [Deployment]\ntest:\n  disruption_budget: {}",
+            &[("k8s/api.yaml", DEPLOY), ("k8s/pdb.yaml", pdb)],
+        );
         assert!(f.is_empty());
     }
 
     #[test]
     fn identical_probes() {
         let d = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: a\n      image: a:1\n      livenessProbe: {httpGet: {path: /healthz, port: 80}}\n      readinessProbe: {httpGet: {port: 80, path: /healthz}}\n";
-        let (_, f, _) = run("k8s_workload", "test:\n  same_value: {a: livenessProbe, b: readinessProbe}", &[("pod.yaml", d)]);
+        let (_, f, _) = run(
+            "k8s_workload",
+            "test:\n  same_value: {a: livenessProbe, b: readinessProbe}",
+            &[("pod.yaml", d)],
+        );
         assert_eq!(f.len(), 1);
     }
 }

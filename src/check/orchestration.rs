@@ -7,6 +7,9 @@ use crate::parse::dockerfile::expand;
 use crate::parse::yaml::{Hit, Key, Node, Pos, Value};
 use std::sync::Arc;
 
+/// Parsed documents of one file, by relative path.
+pub type FileDocs = (String, Arc<Vec<Node>>);
+
 /// Globs of Compose files, overlays included.
 #[must_use]
 pub fn compose_globs() -> Vec<String> {
@@ -134,7 +137,7 @@ pub fn compose_services_with(
     strict: bool,
 ) -> Vec<ComposeService> {
     let ws = cx.workspace();
-    let mut by_dir: Vec<(String, Vec<(String, Arc<Vec<Node>>)>)> = Vec::new();
+    let mut by_dir: Vec<(String, Vec<FileDocs>)> = Vec::new();
     for &i in files {
         let docs = if strict { cx.yaml(i) } else { ws.yaml(i).ok() };
         let Some(docs) = docs else { continue };
@@ -155,7 +158,9 @@ pub fn compose_services_with(
                 .unwrap_or(COMPOSE_BASES.len())
         };
         list.sort_by(|a, b| base_rank(&a.0).cmp(&base_rank(&b.0)).then(a.0.cmp(&b.0)));
-        let has_base = list.first().is_some_and(|(r, _)| base_rank(r) < COMPOSE_BASES.len());
+        let has_base = list
+            .first()
+            .is_some_and(|(r, _)| base_rank(r) < COMPOSE_BASES.len());
         let mut project: Vec<ComposeService> = Vec::new();
         for (rel, docs) in &list {
             let mut this_file: Vec<ComposeService> = Vec::new();
@@ -217,8 +222,7 @@ impl ComposeService {
         };
         let context = with_defaults(&context)?;
         let dockerfile = with_defaults(&dockerfile)?;
-        if context.contains("://") || context.starts_with("git@") || dockerfile.starts_with('/')
-        {
+        if context.contains("://") || context.starts_with("git@") || dockerfile.starts_with('/') {
             return None;
         }
         join_rel(&join_rel(&self.dir, &context)?, &dockerfile)
@@ -337,7 +341,11 @@ pub fn workload<'a>(doc: &'a Node, kinds: &[String]) -> Option<Workload<'a>> {
     let spec = doc.get("spec")?;
     let pod = match kind {
         "Pod" => spec,
-        "CronJob" => spec.get("jobTemplate")?.get("spec")?.get("template")?.get("spec")?,
+        "CronJob" => spec
+            .get("jobTemplate")?
+            .get("spec")?
+            .get("template")?
+            .get("spec")?,
         _ => spec.get("template")?.get("spec")?,
     };
     Some(Workload {
@@ -389,10 +397,7 @@ pub fn looks_like_k8s(text: &str) -> bool {
 
 /// Kubernetes manifests among `files`: parsed documents per file, and the Helm templates
 /// that were left out. Files without `apiVersion`/`kind` are not parsed at all.
-pub fn k8s_documents(
-    cx: &mut CheckCx<'_>,
-    files: &[usize],
-) -> (Vec<(String, Arc<Vec<Node>>)>, Vec<String>) {
+pub fn k8s_documents(cx: &mut CheckCx<'_>, files: &[usize]) -> (Vec<FileDocs>, Vec<String>) {
     k8s_documents_with(cx, files, true)
 }
 
@@ -401,7 +406,7 @@ pub fn k8s_documents_with(
     cx: &mut CheckCx<'_>,
     files: &[usize],
     strict: bool,
-) -> (Vec<(String, Arc<Vec<Node>>)>, Vec<String>) {
+) -> (Vec<FileDocs>, Vec<String>) {
     let ws = cx.workspace();
     let mut docs = Vec::new();
     let mut helm = Vec::new();
@@ -471,18 +476,44 @@ mod tests {
 
     #[test]
     fn paths_join_and_normalize() {
-        assert_eq!(join_rel("app", "./api/Dockerfile").as_deref(), Some("app/api/Dockerfile"));
-        assert_eq!(join_rel("deploy", "../Dockerfile").as_deref(), Some("Dockerfile"));
+        assert_eq!(
+            join_rel("app", "./api/Dockerfile").as_deref(),
+            Some("app/api/Dockerfile")
+        );
+        assert_eq!(
+            join_rel("deploy", "../Dockerfile").as_deref(),
+            Some("Dockerfile")
+        );
         assert_eq!(join_rel("", "../x"), None);
     }
 
     #[test]
     fn images_correspond_to_dockerfiles() {
-        assert!(image_matches_dockerfile("gcr.io/x/frontend:v1", "src/frontend/Dockerfile", "repo"));
-        assert!(image_matches_dockerfile("api", "docker/api.Dockerfile", "repo"));
-        assert!(image_matches_dockerfile("acme/worker@sha256:00", "Dockerfile.worker", "repo"));
-        assert!(image_matches_dockerfile("acme/shop:1", "Dockerfile", "shop"));
-        assert!(!image_matches_dockerfile("postgres:16", "Dockerfile", "shop"));
+        assert!(image_matches_dockerfile(
+            "gcr.io/x/frontend:v1",
+            "src/frontend/Dockerfile",
+            "repo"
+        ));
+        assert!(image_matches_dockerfile(
+            "api",
+            "docker/api.Dockerfile",
+            "repo"
+        ));
+        assert!(image_matches_dockerfile(
+            "acme/worker@sha256:00",
+            "Dockerfile.worker",
+            "repo"
+        ));
+        assert!(image_matches_dockerfile(
+            "acme/shop:1",
+            "Dockerfile",
+            "shop"
+        ));
+        assert!(!image_matches_dockerfile(
+            "postgres:16",
+            "Dockerfile",
+            "shop"
+        ));
     }
 
     #[test]

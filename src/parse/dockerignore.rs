@@ -166,7 +166,7 @@ impl DockerIgnore {
             .collect();
         let mut excluded = false;
         for p in &self.patterns {
-            if excluded == !p.exception {
+            if excluded != p.exception {
                 // Only a pattern that could flip the verdict matters.
                 continue;
             }
