@@ -4,7 +4,6 @@
 
 use super::orchestration::{
     ComposeService, compose_globs, compose_services, image_matches_dockerfile, image_pin_problem,
-    with_defaults,
 };
 use super::{
     Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError, regex_param, render,
@@ -406,7 +405,7 @@ impl ComposeServiceCheck {
                 let Some(image) = text_of(image_node) else {
                     return;
                 };
-                let Some(resolved) = with_defaults(&image) else {
+                let Some(resolved) = svc.resolve(&image) else {
                     ok(
                         cx,
                         format!("service `{name}` image `{image}` is chosen at run time"),
@@ -518,7 +517,7 @@ impl ComposeServiceCheck {
                 continue;
             };
             for item in items {
-                let Some((host_ip, container)) = published(item) else {
+                let Some((host_ip, container)) = published(item, &|t| svc.resolve(t)) else {
                     continue;
                 };
                 let Some(port) = container else { continue };
@@ -557,19 +556,22 @@ impl ComposeServiceCheck {
 /// Host address (`None`: all interfaces) and container port of one `ports:` entry. Short
 /// syntax `[HOST_IP:][HOST:]CONTAINER[/PROTO]`, long syntax `{target, published, host_ip}`.
 /// `${VAR:-default}` is read by its default; an unresolvable part makes the entry unjudged.
-fn published(item: &Node) -> Option<(Option<String>, Option<u16>)> {
+fn published(
+    item: &Node,
+    resolve: &dyn Fn(&str) -> Option<String>,
+) -> Option<(Option<String>, Option<u16>)> {
     match &item.value {
         Value::Map(_) => {
             item.get("published")?;
             let target = item.get("target").and_then(Node::scalar_text)?;
             let ip = match item.get("host_ip").and_then(Node::scalar_text) {
-                Some(ip) => Some(with_defaults(&ip)?),
+                Some(ip) => Some(resolve(&ip)?),
                 None => None,
             };
-            Some((ip, with_defaults(&target)?.parse().ok()))
+            Some((ip, resolve(&target)?.parse().ok()))
         }
         Value::Scalar(_) => {
-            let text = with_defaults(&item.scalar_text()?)?;
+            let text = resolve(&item.scalar_text()?)?;
             let text = text.split('/').next().unwrap_or(&text);
             // IPv6 host addresses are bracketed: `[::1]:5432:5432`.
             let (ip, rest) = match text.strip_prefix('[') {
@@ -604,7 +606,9 @@ mod tests {
 
     fn port(s: &str) -> Option<(Option<String>, Option<u16>)> {
         let docs = parse_documents(&format!("p: {s}\n")).unwrap();
-        published(docs[0].get("p").unwrap())
+        published(docs[0].get("p").unwrap(), &|t| {
+            crate::check::orchestration::with_defaults(t)
+        })
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! The final stage includes the earlier stages it is built `FROM`; a builder stage that the
 //! final image does not derive from never counts.
 
-use super::dockerignore::find_dockerignore;
+use super::dockerignore::find_dockerignore_in;
 use super::orchestration::{
     compose_globs, compose_services_with, image_matches_dockerfile, k8s_documents_with,
     k8s_excludes, k8s_globs, shipped_stages, workload,
@@ -316,7 +316,15 @@ impl CheckKind for DockerfileInstruction {
         for &i in files {
             let rel = &ws.file(i).rel;
             if self.only_without_dockerignore
-                && let Some(di) = find_dockerignore(ws, rel)
+                && let Some(di) = {
+                    let compose = cx.selected(self.compose_files);
+                    let contexts: Vec<String> = compose_services_with(cx, compose, false)
+                        .iter()
+                        .filter(|s| s.dockerfile().as_deref() == Some(rel.as_str()))
+                        .filter_map(|s| s.context())
+                        .collect();
+                    find_dockerignore_in(ws, rel, &contexts)
+                }
             {
                 cx.evidence(Finding::file(
                     rel,

@@ -1,7 +1,7 @@
 //! `dockerignore`: the `.dockerignore` of each Dockerfile's build context must leave out
 //! given paths, evaluated with Docker's own matching rules (`crate::parse::dockerignore`).
 
-use super::orchestration::{join_rel, parent_dir};
+use super::orchestration::{compose_globs, compose_services_with, join_rel, parent_dir};
 use super::{
     Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError,
     default_dockerfile_excludes, default_dockerfile_globs, render,
@@ -57,6 +57,7 @@ struct Req {
 /// Compiled `dockerignore`.
 pub struct DockerignoreCheck {
     files: SelectorId,
+    compose: SelectorId,
     require: Vec<Req>,
     message: Option<String>,
 }
@@ -75,8 +76,28 @@ fn globs(field: &str, list: &[String]) -> Result<Vec<GlobMatcher>, ParamError> {
 /// the nearest `.dockerignore` in its directory or above (the usual build contexts).
 #[must_use]
 pub fn find_dockerignore(ws: &Workspace, dockerfile: &str) -> Option<usize> {
+    find_dockerignore_in(ws, dockerfile, &[])
+}
+
+/// Like [`find_dockerignore`], but when Compose names the build contexts of the Dockerfile,
+/// only `<context>/.dockerignore` applies (as `docker compose build` does).
+#[must_use]
+pub fn find_dockerignore_in(
+    ws: &Workspace,
+    dockerfile: &str,
+    contexts: &[String],
+) -> Option<usize> {
     if let Some(i) = ws.find(&format!("{dockerfile}.dockerignore")) {
         return Some(i);
+    }
+    if !contexts.is_empty() {
+        return contexts.iter().find_map(|c| {
+            if c.is_empty() {
+                ws.find(".dockerignore")
+            } else {
+                ws.find(&format!("{c}/.dockerignore"))
+            }
+        });
     }
     let mut dir = parent_dir(dockerfile);
     loop {
@@ -118,6 +139,7 @@ impl CheckKind for DockerignoreCheck {
             });
         }
         Ok(DockerignoreCheck {
+            compose: cx.files("paths", &compose_globs(), &[], false)?,
             files,
             require,
             message: p.message,
@@ -132,9 +154,19 @@ impl CheckKind for DockerignoreCheck {
                 "no Dockerfile in the repository".to_owned(),
             ));
         }
+        let compose = cx.selected(self.compose);
+        let services = compose_services_with(cx, compose, false);
         let mut ignore_files: Vec<usize> = dockerfiles
             .iter()
-            .filter_map(|&i| find_dockerignore(ws, &ws.file(i).rel))
+            .filter_map(|&i| {
+                let rel = &ws.file(i).rel;
+                let contexts: Vec<String> = services
+                    .iter()
+                    .filter(|s| s.dockerfile().as_deref() == Some(rel.as_str()))
+                    .filter_map(|s| s.context())
+                    .collect();
+                find_dockerignore_in(ws, rel, &contexts)
+            })
             .collect();
         ignore_files.sort_unstable();
         ignore_files.dedup();
@@ -267,5 +299,23 @@ mod tests {
         assert!(f.is_empty(), "{f:?}");
         let (r, _, _) = run("dockerignore", P, &[("Dockerfile", "FROM a:1\n")]);
         assert!(matches!(r, Ok(Applicability::NotApplicable(_))));
+    }
+
+    #[test]
+    fn compose_context_picks_the_context_root_ignore_file() {
+        let (_, f, _) = run(
+            "dockerignore",
+            "require:\n  - path: .git",
+            &[
+                ("src/api/Dockerfile", "FROM node:20\n"),
+                ("src/api/.dockerignore", "node_modules\n"),
+                (".dockerignore", ".git\n"),
+                (
+                    "compose.yaml",
+                    "services:\n  api:\n    build: {context: ., dockerfile: src/api/Dockerfile}\n",
+                ),
+            ],
+        );
+        assert!(f.is_empty(), "{f:?}");
     }
 }

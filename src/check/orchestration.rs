@@ -75,6 +75,30 @@ pub struct ComposeService {
     pub merged: Node,
     /// Each file's own definition: file, key position, node.
     pub fragments: Vec<(String, Pos, Node)>,
+    /// Variables of the project's `.env` file (Compose reads it for `${VAR}` substitution).
+    pub env: Arc<Vec<(String, Option<String>)>>,
+}
+
+/// Parses a `.env` file: `KEY=VALUE` lines, `export` prefixes, quotes and comments.
+#[must_use]
+pub fn parse_env(text: &str) -> Vec<(String, Option<String>)> {
+    text.lines()
+        .filter_map(|l| {
+            let l = l.trim();
+            let l = l.strip_prefix("export ").unwrap_or(l);
+            if l.starts_with('#') {
+                return None;
+            }
+            let (k, v) = l.split_once('=')?;
+            let v = v.trim();
+            let v = v
+                .strip_prefix('"')
+                .and_then(|x| x.strip_suffix('"'))
+                .or_else(|| v.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')))
+                .unwrap_or(v);
+            Some((k.trim().to_owned(), Some(v.to_owned())))
+        })
+        .collect()
 }
 
 /// The parent directory of a relative path (`""` at the root).
@@ -150,6 +174,17 @@ pub fn compose_services_with(
     }
     let mut out = Vec::new();
     for (dir, mut list) in by_dir {
+        let env_path = if dir.is_empty() {
+            ".env".to_owned()
+        } else {
+            format!("{dir}/.env")
+        };
+        let env = Arc::new(
+            ws.find(&env_path)
+                .and_then(|i| ws.text(i).ok())
+                .map(parse_env)
+                .unwrap_or_default(),
+        );
         let base_rank = |rel: &str| {
             let name = rel.rsplit('/').next().unwrap_or(rel);
             COMPOSE_BASES
@@ -174,7 +209,7 @@ pub fn compose_services_with(
                     } else {
                         &mut this_file
                     };
-                    add_fragment(target, &dir, rel, key, node);
+                    add_fragment(target, &dir, rel, key, node, &env);
                 }
             }
             out.extend(this_file);
@@ -184,7 +219,14 @@ pub fn compose_services_with(
     out
 }
 
-fn add_fragment(list: &mut Vec<ComposeService>, dir: &str, rel: &str, key: &Key, node: &Node) {
+fn add_fragment(
+    list: &mut Vec<ComposeService>,
+    dir: &str,
+    rel: &str,
+    key: &Key,
+    node: &Node,
+    env: &Arc<Vec<(String, Option<String>)>>,
+) {
     match list.iter_mut().find(|s| s.name == key.name) {
         Some(s) => {
             merge(&mut s.merged, node);
@@ -197,11 +239,41 @@ fn add_fragment(list: &mut Vec<ComposeService>, dir: &str, rel: &str, key: &Key,
             dir: dir.to_owned(),
             merged: node.clone(),
             fragments: vec![(rel.to_owned(), key.pos, node.clone())],
+            env: Arc::clone(env),
         }),
     }
 }
 
 impl ComposeService {
+    /// Substitutes `${VAR}` from the project's `.env`, then `${VAR:-default}` defaults;
+    /// `None` when a variable stays unknown.
+    #[must_use]
+    pub fn resolve(&self, text: &str) -> Option<String> {
+        if text.contains("${") && text.contains(":?") {
+            return None;
+        }
+        expand(text, &self.env)
+    }
+
+    /// The repository-relative build context directory, when the service builds locally.
+    #[must_use]
+    pub fn context(&self) -> Option<String> {
+        let build = self.merged.get("build")?;
+        let context = match &build.value {
+            Value::Scalar(_) => build.scalar_text()?,
+            Value::Map(_) => build
+                .get("context")
+                .and_then(Node::scalar_text)
+                .unwrap_or_else(|| ".".to_owned()),
+            _ => return None,
+        };
+        let context = self.resolve(&context)?;
+        if context.contains("://") || context.starts_with("git@") {
+            return None;
+        }
+        join_rel(&self.dir, &context)
+    }
+
     /// The repository-relative Dockerfile this service builds, when it builds a local one.
     #[must_use]
     pub fn dockerfile(&self) -> Option<String> {
@@ -220,8 +292,8 @@ impl ComposeService {
             ),
             _ => return None,
         };
-        let context = with_defaults(&context)?;
-        let dockerfile = with_defaults(&dockerfile)?;
+        let context = self.resolve(&context)?;
+        let dockerfile = self.resolve(&dockerfile)?;
         if context.contains("://") || context.starts_with("git@") || dockerfile.starts_with('/') {
             return None;
         }
@@ -235,7 +307,7 @@ impl ComposeService {
             .get("build")?
             .get("target")
             .and_then(Node::scalar_text)
-            .and_then(|t| with_defaults(&t))
+            .and_then(|t| self.resolve(&t))
             .map(|t| t.to_ascii_lowercase())
     }
 
