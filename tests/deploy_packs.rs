@@ -100,8 +100,9 @@ fn compose_stack_fails_exactly_where_expected() {
             "DOCK002 api/Dockerfile:10",
             "DOCK008 worker/Dockerfile:2",
             "DOCK014 worker/Dockerfile:6",
-            "DOCK018 .dockerignore",
-            "DOCK019 .dockerignore",
+            // Compose builds `./worker`, so `worker/.dockerignore` is the one that applies.
+            "DOCK018 worker/.dockerignore",
+            "DOCK019 worker/.dockerignore",
         ])
     );
     // Overlay-merged services pass and say so.
