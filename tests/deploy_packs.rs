@@ -190,7 +190,7 @@ fn typical_gaps_shows_the_usual_problems() {
     for want in [
         "DOCK001 Dockerfile:1",
         "DOCK004 Dockerfile:6",
-        "DOCK015 Dockerfile:4",
+        "DOCK020 Dockerfile:4",
         "DOCK016 Dockerfile:3",
         "COMP001 docker-compose.yml:3",
         "COMP002 docker-compose.yml:13",

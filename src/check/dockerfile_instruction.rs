@@ -128,6 +128,20 @@ pub struct Params {
     /// after it. Tool images (code generators, test runners) are left out.
     #[serde(default)]
     pub only_served_images: bool,
+    /// Judge a Dockerfile only when a file beside it matches, e.g.
+    /// `{path: package.json, pattern: '"devDependencies"'}`.
+    #[serde(default)]
+    pub only_when_sibling_matches: Option<SiblingMatch>,
+}
+
+/// A file next to the Dockerfile and a regex its text must match.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiblingMatch {
+    /// File name relative to the Dockerfile's directory.
+    pub path: String,
+    /// Regex on its text.
+    pub pattern: String,
 }
 
 /// Orchestrator declarations that stand in for a Dockerfile instruction.
@@ -162,6 +176,7 @@ pub struct DockerfileInstruction {
     exempt_scope: Option<Regex>,
     exempt_stages: Option<Regex>,
     only_served: Option<SelectorId>,
+    sibling: Option<(String, Regex)>,
 }
 
 struct Orchestrated {
@@ -263,7 +278,15 @@ impl CheckKind for DockerfileInstruction {
         } else {
             None
         };
+        let sibling = match p.only_when_sibling_matches {
+            Some(m) => Some((
+                m.path,
+                regex_param("only_when_sibling_matches.pattern", &m.pattern, false)?,
+            )),
+            None => None,
+        };
         Ok(DockerfileInstruction {
+            sibling,
             only_served,
             exempt_stages: p
                 .exempt_stages
@@ -331,6 +354,21 @@ impl CheckKind for DockerfileInstruction {
                     format!("build context has `{}`", ws.file(di).rel),
                 ));
                 continue;
+            }
+            if let Some((name, re)) = &self.sibling {
+                let dir = crate::check::orchestration::parent_dir(rel);
+                let path = if dir.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{dir}/{name}")
+                };
+                let hit = ws
+                    .find(&path)
+                    .and_then(|j| ws.text(j).ok())
+                    .is_some_and(|t| re.is_match(t));
+                if !hit {
+                    continue;
+                }
             }
             let Some(df) = cx.dockerfile(i) else { continue };
             match self.scope {

@@ -308,7 +308,7 @@ pub fn default_dockerfile_excludes() -> Vec<String> {
         "*.tmpl",
         "*.erb",
         // Development containers and test harnesses are not deployed images.
-        ".devcontainer/",
+        "**/.devcontainer/",
         "Dockerfile.dev",
         "Dockerfile.debug",
         "Dockerfile.development",
@@ -318,10 +318,10 @@ pub fn default_dockerfile_excludes() -> Vec<String> {
         "Dockerfile.playwright",
         "Dockerfile.cypress",
         "Dockerfile.e2e",
-        "test/",
-        "tests/",
-        "e2e/",
-        "testdata/",
+        "**/test/",
+        "**/tests/",
+        "**/e2e/",
+        "**/testdata/",
     ]
     .into_iter()
     .map(str::to_owned)
