@@ -228,7 +228,8 @@ macro_rules! kinds {
             )+
         }
 
-        /// A compiled check.
+        /// A compiled check (one per rule, so variant sizes do not matter).
+        #[allow(clippy::large_enum_variant)]
         pub enum Check {
             $(
                 #[allow(missing_docs)]
