@@ -128,6 +128,10 @@ pub struct Params {
     /// Judge `initContainers` too (not for probes: init containers cannot have them).
     #[serde(default)]
     pub init_containers: bool,
+    /// Judge only containers that serve traffic: they declare `ports`, or a Service in the
+    /// repository selects the pod's labels.
+    #[serde(default)]
+    pub only_serving_containers: bool,
     /// The assertion.
     pub test: WorkloadTest,
     /// Finding message. Placeholders: `{container}`, `{kind}`, `{name}`, `{at}`, `{value}`,
@@ -159,6 +163,7 @@ pub struct K8sWorkload {
     dockerfiles: SelectorId,
     kinds: Vec<String>,
     init: bool,
+    only_serving: bool,
     test: Test,
     message: Option<String>,
 }
@@ -290,6 +295,7 @@ impl CheckKind for K8sWorkload {
             files,
             kinds: p.kinds,
             init: p.init_containers,
+            only_serving: p.only_serving_containers,
             test,
             message: p.message,
         })
@@ -424,7 +430,33 @@ impl K8sWorkload {
                 }
             }
             _ => {
+                let selected_by_service = self.only_serving && {
+                    let labels = w
+                        .doc
+                        .get("spec")
+                        .and_then(|s| s.get("template"))
+                        .and_then(|t| t.get("metadata"))
+                        .and_then(|m| m.get("labels"));
+                    labels.is_some_and(|l| all.iter().any(|d| service_selects(d, l)))
+                };
                 for c in w.containers(self.init) {
+                    let serves =
+                        selected_by_service || c.node.get("ports").is_some_and(|p| !p.is_empty());
+                    if self.only_serving && !serves {
+                        let pos = c.node.get("name").map_or(c.node.pos, |n| n.pos);
+                        cx.evidence(Finding::at(
+                            rel,
+                            pos.line,
+                            pos.col,
+                            format!(
+                                "container `{}` of {} `{}` declares no ports and no Service selects it: not judged",
+                                c.label(),
+                                w.kind,
+                                w.name
+                            ),
+                        ));
+                        continue;
+                    }
                     self.check_container(cx, rel, w, c);
                 }
             }
@@ -598,6 +630,24 @@ fn targets(doc: &Node, w: &Workload<'_>) -> bool {
         || namespace(doc).is_none()
         || namespace(w.doc).is_none();
     same_ns && text_at(doc, &["spec", "scaleTargetRef", "name"]).as_deref() == Some(w.name)
+}
+
+/// Whether `doc` is a Service whose `selector` labels are all among `labels`.
+fn service_selects(doc: &Node, labels: &Node) -> bool {
+    if text_at(doc, &["kind"]).as_deref() != Some("Service") {
+        return false;
+    }
+    let Some(Value::Map(wanted)) = doc
+        .get("spec")
+        .and_then(|s| s.get("selector"))
+        .map(|m| &m.value)
+    else {
+        return false;
+    };
+    !wanted.is_empty()
+        && wanted
+            .iter()
+            .all(|(k, v)| labels.get(&k.name).and_then(Node::scalar_text) == v.scalar_text())
 }
 
 /// Whether `doc` is a PodDisruptionBudget whose `matchLabels` are all among `labels`.
