@@ -853,4 +853,57 @@ mod tests {
         );
         assert_eq!(problems, vec!["`Dockerfile` was not read (binary content)"]);
     }
+
+    #[test]
+    fn compose_target_stage_is_judged_and_dev_stages_are_exempt() {
+        let p = format!("{NON_ROOT}\nexempt_stages: '^dev-envs$'");
+        let df = "FROM node:20 AS runtime\nEXPOSE 3000\nFROM runtime AS dev-envs\nUSER root\n";
+        let compose = "services:\n  app:\n    build: {context: ., target: runtime}\n";
+        let (_, f, _) = run(
+            "dockerfile_instruction",
+            &p,
+            &[("Dockerfile", df), ("compose.yaml", compose)],
+        );
+        assert_eq!(
+            lines(&f),
+            vec!["Dockerfile:1:1: final stage `runtime` has no `USER`"]
+        );
+    }
+
+    #[test]
+    fn tool_images_and_sibling_conditions_are_not_judged() {
+        let p = format!("{NON_ROOT}\nonly_served_images: true");
+        let (_, f, _) = run(
+            "dockerfile_instruction",
+            &p,
+            &[("gen/Dockerfile", "FROM golang:1.22\nRUN go install x@v1\n")],
+        );
+        assert!(f.is_empty(), "{f:?}");
+        let p = "instruction: RUN\nargs_match: 'npm ci'\nexpect: absent\nonly_when_sibling_matches: {path: package.json, pattern: devDependencies}";
+        let (_, f, _) = run(
+            "dockerfile_instruction",
+            p,
+            &[
+                ("a/Dockerfile", "FROM node:20\nRUN npm ci\n"),
+                ("a/package.json", "{\"devDependencies\": {\"x\": \"1\"}}"),
+                ("b/Dockerfile", "FROM node:20\nRUN npm ci\n"),
+                ("b/package.json", "{}"),
+            ],
+        );
+        assert_eq!(
+            lines(&f),
+            vec!["a/Dockerfile:2:1: `RUN npm ci` in stage `0`"]
+        );
+    }
+
+    #[test]
+    fn capture_placeholder_names_the_variable_not_the_value() {
+        let p = "instruction: ENV\nstage: all\nargs_match: '(\\w*TOKEN)=(\\S+)'\nexpect: absent\nmessage: '`{1}` is set'";
+        let (_, f, _) = run(
+            "dockerfile_instruction",
+            p,
+            &[("Dockerfile", "FROM a:1\nENV GH_TOKEN=ghp_secretvalue123\n")],
+        );
+        assert_eq!(lines(&f), vec!["Dockerfile:2:1: `GH_TOKEN` is set"]);
+    }
 }

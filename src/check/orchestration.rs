@@ -597,4 +597,13 @@ mod tests {
         assert!(image_pin_problem("localhost:5000/api", &f, false).is_some());
         assert!(image_pin_problem("redis:7.2", &f, true).is_some());
     }
+
+    #[test]
+    fn env_files_parse_like_compose() {
+        let env = parse_env("# c\nexport A=1\nB=\"two words\"\nC='x'\nD=\n");
+        assert_eq!(env[0], ("A".to_owned(), Some("1".to_owned())));
+        assert_eq!(env[1].1.as_deref(), Some("two words"));
+        assert_eq!(env[2].1.as_deref(), Some("x"));
+        assert_eq!(env[3].1.as_deref(), Some(""));
+    }
 }
