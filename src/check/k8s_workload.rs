@@ -235,13 +235,12 @@ impl CompiledCond {
             .or_else(|| self.pod_at.as_ref().and_then(|p| found(pod, p)))
     }
 
-    fn holds(&self, container: &Node, pod: &Node) -> Option<&'_ str> {
-        let _ = self;
-        let v = self.value(container, pod)?;
-        match &self.re {
-            None => Some(""),
-            Some(re) => v.scalar_text().filter(|t| re.is_match(t)).map(|_| ""),
-        }
+    /// Whether the condition holds for a container of a pod.
+    fn holds(&self, container: &Node, pod: &Node) -> bool {
+        self.value(container, pod).is_some_and(|v| match &self.re {
+            None => true,
+            Some(re) => v.scalar_text().is_some_and(|t| re.is_match(&t)),
+        })
     }
 }
 
@@ -314,6 +313,12 @@ impl CheckKind for K8sWorkload {
                 seen += 1;
                 self.check(cx, rel, &w, &all_docs);
             }
+        }
+        for h in &helm {
+            cx.evidence(Finding::file(
+                h,
+                "Helm template, not valid YAML until rendered: skipped",
+            ));
         }
         if seen == 0 {
             let reason = if helm.is_empty() {
@@ -495,9 +500,8 @@ impl K8sWorkload {
         };
         match &self.test {
             Test::Require(all_of, any_of) => {
-                let missing_all = all_of.iter().find(|c2| c2.holds(c.node, w.pod).is_none());
-                let any_ok =
-                    any_of.is_empty() || any_of.iter().any(|c2| c2.holds(c.node, w.pod).is_some());
+                let missing_all = all_of.iter().find(|c2| !c2.holds(c.node, w.pod));
+                let any_ok = any_of.is_empty() || any_of.iter().any(|c2| c2.holds(c.node, w.pod));
                 let failing = missing_all.or_else(|| (!any_ok).then(|| &any_of[0]));
                 match failing {
                     None => comply(cx),
@@ -527,7 +531,7 @@ impl K8sWorkload {
             Test::Forbid(list) => {
                 let mut bad = false;
                 for cond in list {
-                    if cond.holds(c.node, w.pod).is_some() {
+                    if cond.holds(c.node, w.pod) {
                         bad = true;
                         let v = cond.value(c.node, w.pod);
                         let pos = v.map_or(cpos, |v| v.pos);
