@@ -330,6 +330,20 @@ impl ComposeServiceCheck {
                 instruction,
                 exempt,
             } => {
+                // A service with neither `image` nor `build` cannot run on its own: it is a
+                // fragment that another Compose file (passed with `-f`) completes.
+                if ["image", "build", "extends"]
+                    .iter()
+                    .all(|k| svc.merged.get(k).is_none())
+                {
+                    ok(
+                        cx,
+                        format!(
+                            "service `{name}` is a fragment completed by another Compose file; not judged"
+                        ),
+                    );
+                    return;
+                }
                 for (path, re) in exempt {
                     if let Resolved::Found(h) = resolve(root(&svc.merged), &path.segments)
                         && text_of(h[0].node).is_some_and(|t| re.is_match(&t))
@@ -675,6 +689,14 @@ mod tests {
             lines(&f),
             vec!["docker-compose.yml:4:3: service `db` sets none of `healthcheck.test`"]
         );
+    }
+
+    #[test]
+    fn fragments_without_image_or_build_are_not_judged() {
+        let p = "test:\n  present:\n    any_of: [restart]";
+        let c = "services:\n  app:\n    labels: {traefik.enable: \"true\"}\n";
+        let (_, f, _) = run("compose_service", p, &[("proxy/compose.traefik.yml", c)]);
+        assert!(f.is_empty(), "{f:?}");
     }
 
     #[test]
