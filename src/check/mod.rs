@@ -2,8 +2,12 @@
 //! rule (params validated, regexes and globs built) and evaluated once per run. Kinds never
 //! know which rule they serve; anything rule-specific is a parameter.
 
+pub mod compose_service;
 pub mod dockerfile_base_image;
 pub mod dockerfile_instruction;
+pub mod dockerignore;
+pub mod k8s_workload;
+pub mod orchestration;
 pub mod path_exists;
 pub mod text_match;
 pub mod yaml_field;
@@ -257,7 +261,8 @@ macro_rules! kinds {
             )+
         }
 
-        /// A compiled check.
+        /// A compiled check (one per rule, so variant sizes do not matter).
+        #[allow(clippy::large_enum_variant)]
         pub enum Check {
             $(
                 #[allow(missing_docs)]
@@ -296,6 +301,9 @@ kinds! {
     YamlField => yaml_field::YamlField,
     DockerfileInstruction => dockerfile_instruction::DockerfileInstruction,
     DockerfileBaseImage => dockerfile_base_image::DockerfileBaseImage,
+    ComposeService => compose_service::ComposeServiceCheck,
+    K8sWorkload => k8s_workload::K8sWorkload,
+    Dockerignore => dockerignore::DockerignoreCheck,
 }
 
 /// Globs that find Dockerfiles under every common naming scheme.
@@ -333,6 +341,21 @@ pub fn default_dockerfile_excludes() -> Vec<String> {
         "*.tpl",
         "*.tmpl",
         "*.erb",
+        // Development containers and test harnesses are not deployed images.
+        "**/.devcontainer/",
+        "Dockerfile.dev",
+        "Dockerfile.debug",
+        "Dockerfile.development",
+        "Dockerfile.test",
+        "*.dev.Dockerfile",
+        "*.debug.Dockerfile",
+        "Dockerfile.playwright",
+        "Dockerfile.cypress",
+        "Dockerfile.e2e",
+        "**/test/",
+        "**/tests/",
+        "**/e2e/",
+        "**/testdata/",
     ]
     .into_iter()
     .map(str::to_owned)
