@@ -54,8 +54,8 @@ fn typical_gaps_fails_the_gate_with_the_expected_rules() {
     assert_eq!(
         findings_of(&report, "COMP001"),
         vec![
-            "docker-compose.yml:3 service `web` has no `healthcheck`",
-            "docker-compose.yml:11 service `db` has no `healthcheck`"
+            "docker-compose.yml:3 service `web` sets no `healthcheck` and builds no Dockerfile with a `HEALTHCHECK`",
+            "docker-compose.yml:11 service `db` sets no `healthcheck` and builds no Dockerfile with a `HEALTHCHECK`"
         ]
     );
     assert_eq!(
@@ -210,7 +210,7 @@ fn select_and_ignore_by_id_prefix_name_and_category() {
 fn config_file_drives_selection_severity_and_gate() {
     let repo = TestRepo::from_fixture("typical-gaps").file(
         "readycheck.toml",
-        "version = 1\n[rules]\nignore = [\"CONF002\", \"COMP002\", \"CI001\"]\nseverity = { DOCK001 = \"low\", \"root-user\" = \"low\" }\n[gate]\nfail_on = \"high\"\n",
+        "version = 1\n[rules]\nignore = [\"CONF002\", \"COMP002\", \"COMP008\", \"CI001\"]\nseverity = { DOCK001 = \"low\", \"root-user\" = \"low\" }\n[gate]\nfail_on = \"high\"\n",
     );
     let (code, report) = audit_json(repo.path(), &[]);
     assert_eq!(code, 0, "{:#}", report["gate"]);
@@ -511,7 +511,7 @@ fn table_report_is_plain_when_piped_and_fits_80_columns() {
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(!text.contains('\u{1b}'), "colour codes when piped");
-    assert!(text.contains("Score 23 (F)"), "{text}");
+    assert!(text.contains("Score 38 (F)"), "{text}");
     assert!(
         text.contains("Dockerfile:1:6  base image `node:latest` uses the floating tag `latest`")
     );

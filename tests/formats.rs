@@ -208,7 +208,7 @@ fn markdown_and_github_annotations_carry_every_finding() {
     let repo = TestRepo::from_fixture("typical-gaps");
     let report = json_report(&repo);
     let md = render(&repo, "markdown");
-    assert!(md.starts_with("## readycheck: 23 (F) — ❌ gate failed"));
+    assert!(md.starts_with("## readycheck: 38 (F) — ❌ gate failed"));
     assert!(md.contains("| 🔴 high | `DOCK001` unpinned-base-image |"));
     assert!(md.contains("- `docker-compose.yml:13:17` service `db` sets `privileged: true`"));
     let gh = render(&repo, "github");
@@ -222,7 +222,7 @@ fn markdown_and_github_annotations_carry_every_finding() {
         gh.lines()
             .last()
             .unwrap()
-            .starts_with("readycheck: score 23/100 (F), 13 failed")
+            .starts_with("readycheck: score 38/100 (F), 20 failed")
     );
 }
 
@@ -272,7 +272,7 @@ fn html_renders_in_headless_chromium_and_filters() {
     assert_eq!(result["none"], 0, "text filter");
     assert_eq!(result["restored"].as_u64().unwrap(), findings);
     assert!(
-        dom.contains("14 of 14 findings"),
+        dom.contains("23 of 23 findings"),
         "the count is computed by the script"
     );
     assert!(dom.contains("id=\"gauge-value\""));
@@ -296,7 +296,7 @@ fn report_flag_writes_several_artifacts_in_one_run() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Score 23 (F)"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Score 38 (F)"));
     assert!(
         std::fs::read_to_string(&sarif)
             .unwrap()

@@ -33,7 +33,7 @@ fn hostile_repository_is_audited_in_bounded_time_with_everything_explained() {
         .file(
             "k8s/deep.yaml",
             &format!(
-                "kind: Deployment\nspec: {}{}\n",
+                "apiVersion: apps/v1\nkind: Deployment\nspec: {}{}\n",
                 "[".repeat(10_000),
                 "]".repeat(10_000)
             ),
@@ -159,7 +159,7 @@ fn hostile_repository_is_audited_in_bounded_time_with_everything_explained() {
         kube["reason"]
             .as_str()
             .unwrap()
-            .contains("k8s/deep.yaml:2:"),
+            .contains("k8s/deep.yaml:3:"),
         "{kube}"
     );
     // The 1 MB continuation Dockerfile parses: its USER is found.

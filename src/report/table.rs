@@ -81,7 +81,7 @@ pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Resu
         gate
     )?;
     for reason in &report.gate.reasons {
-        writeln!(out, "  {} {reason}", p.red("✗"))?;
+        writeln!(out, "  {} {}", p.red("✗"), wrap(reason, 4))?;
     }
     writeln!(out)?;
 
