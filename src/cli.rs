@@ -13,6 +13,8 @@ Examples:
   readycheck audit --min-score 80 --format json -o readiness.json
   readycheck audit --report sarif=readycheck.sarif --report junit=readycheck.xml
   readycheck audit --select DOCK,category:security --ignore DOCK007
+  readycheck audit . --url https://staging.example.com --header 'Authorization: Bearer ${TOKEN}'
+  readycheck probe http://127.0.0.1:8080
   readycheck rules --category reliability
   readycheck explain DOCK001                  why a rule matters and how to fix it
   readycheck baseline . -o readycheck-baseline.json && readycheck audit --baseline readycheck-baseline.json
@@ -51,6 +53,33 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff).
     Man,
+    /// Probe running services only (no repository): health, headers, CORS, TLS, metrics.
+    Probe(ProbeArgs),
+}
+
+/// `readycheck probe`.
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// Base URLs of the services.
+    #[arg(required = true, value_name = "URL")]
+    pub urls: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Fail the gate on findings at or above this severity [default: high].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+    /// Inconclusive rules fail the gate.
+    #[arg(long)]
+    pub strict: bool,
+    /// Rules to run (ids, prefixes, names).
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub select: Vec<String>,
+    /// Rules to leave out.
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub ignore: Vec<String>,
+    #[command(flatten)]
+    pub live: LiveArgs,
 }
 
 /// `readycheck init`.
@@ -130,6 +159,41 @@ pub struct AuditArgs {
     /// Disregard inline suppressions, config waivers and the baseline: show everything.
     #[arg(long)]
     pub no_ignore: bool,
+    #[command(flatten)]
+    pub live: LiveArgs,
+}
+
+/// Live probing options (shared by `audit` and `probe`).
+#[derive(Debug, Args, Default, Clone)]
+pub struct LiveArgs {
+    /// Probe a running service too (repeatable; also `[target] url` in the config).
+    #[arg(long = "url", value_name = "URL")]
+    pub urls: Vec<String>,
+    /// Header sent with every probe, `Name: value`; `${VAR}` is read from the environment.
+    /// Values are never printed.
+    #[arg(long = "header", value_name = "HEADER")]
+    pub headers: Vec<String>,
+    /// Which live expectations apply [default: api].
+    #[arg(long, value_enum)]
+    pub profile: Option<crate::probe::Profile>,
+    /// Per-request timeout in seconds [default: 5].
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+    /// Overall deadline of all probes in seconds [default: 30].
+    #[arg(long, value_name = "SECONDS")]
+    pub deadline: Option<f64>,
+    /// Requests in flight at once [default: 8].
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
+    /// Accept certificates that do not verify (the report says so).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Allow probe methods other than GET, HEAD and OPTIONS.
+    #[arg(long)]
+    pub allow_unsafe_methods: bool,
+    /// Follow redirects to other hosts.
+    #[arg(long)]
+    pub allow_cross_host_redirects: bool,
 }
 
 fn parse_report_arg(s: &str) -> Result<(Format, PathBuf), String> {

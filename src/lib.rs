@@ -11,6 +11,7 @@ pub mod exit;
 pub mod finding;
 pub mod model;
 pub mod parse;
+pub mod probe;
 pub mod report;
 pub mod rule;
 pub mod score;
@@ -32,6 +33,7 @@ pub fn run(cli: &cli::Cli) -> anyhow::Result<ExitStatus> {
         cli::Command::Init(args) => commands::init::run(args),
         cli::Command::Completions(args) => commands::completions(args),
         cli::Command::Man => commands::man(),
+        cli::Command::Probe(args) => commands::audit::probe(args, color),
     }
 }
 

@@ -32,6 +32,27 @@ pub struct Config {
     /// Accepted findings, each with a reason.
     #[serde(default)]
     pub waivers: Vec<WaiverConfig>,
+    /// The live service to probe.
+    #[serde(default)]
+    pub target: TargetConfig,
+}
+
+/// `[target]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetConfig {
+    /// Base URL (or several).
+    #[serde(default)]
+    pub url: Option<crate::check::OneOrMany<String>>,
+    /// Headers sent with every probe; values may use `${VAR}`.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// `public-web`, `api` or `internal`.
+    #[serde(default)]
+    pub profile: Option<crate::probe::Profile>,
+    /// Per-request timeout in milliseconds.
+    #[serde(default)]
+    pub timeout_ms: Option<u64>,
 }
 
 /// `[[waivers]]`: findings of `rule` in `paths` (or at `url`) are accepted for `reason`,

@@ -6,10 +6,15 @@ pub mod compose_service;
 pub mod dockerfile_base_image;
 pub mod dockerfile_instruction;
 pub mod dockerignore;
+pub mod health_endpoints;
+pub mod http_cors;
+pub mod http_probe;
 pub mod k8s_workload;
 pub mod orchestration;
 pub mod path_exists;
+pub mod prometheus_exposition;
 pub mod text_match;
+pub mod tls_certificate;
 pub mod yaml_field;
 
 use crate::collect::Workspace;
@@ -114,6 +119,7 @@ pub struct CheckError(pub String);
 /// What a check kind sees while it evaluates, and where it reports.
 pub struct CheckCx<'a> {
     ws: &'a Workspace,
+    target: Option<&'a crate::probe::Target>,
     pub(crate) findings: Vec<Finding>,
     pub(crate) evidence: Vec<Finding>,
     pub(crate) problems: Vec<String>,
@@ -125,6 +131,7 @@ impl<'a> CheckCx<'a> {
     pub fn new(ws: &'a Workspace) -> Self {
         CheckCx {
             ws,
+            target: None,
             findings: Vec::new(),
             evidence: Vec::new(),
             problems: Vec::new(),
@@ -135,6 +142,17 @@ impl<'a> CheckCx<'a> {
     #[must_use]
     pub fn workspace(&self) -> &'a Workspace {
         self.ws
+    }
+
+    /// A context for a live rule on one target.
+    #[must_use]
+    pub fn for_target(ws: &'a Workspace, target: &'a crate::probe::Target) -> Self {
+        CheckCx { target: Some(target), ..CheckCx::new(ws) }
+    }
+
+    /// The live target, for live kinds.
+    pub fn target(&self) -> Result<&'a crate::probe::Target, CheckError> {
+        self.target.ok_or_else(|| CheckError("no live target".to_owned()))
     }
 
     /// The files a selector matched.
@@ -216,6 +234,14 @@ pub trait CheckKind: Sized + Send + Sync {
     /// The `check.params` mapping (unknown keys rejected).
     type Params: DeserializeOwned;
 
+    /// Whether the kind talks to a running service (then it runs once per `--url` target).
+    const LIVE: bool = false;
+
+    /// The requests a live kind needs; made once for all rules before evaluation.
+    fn requests(&self, _ws: &Workspace) -> Vec<crate::probe::RequestSpec> {
+        Vec::new()
+    }
+
     /// Validates params beyond serde and precomputes what `evaluate` needs.
     fn compile(params: Self::Params, cx: &mut CompileCx<'_>) -> Result<Self, ParamError>;
 
@@ -287,6 +313,18 @@ macro_rules! kinds {
         }
 
         impl Check {
+            /// Whether the check probes a live target.
+            #[must_use]
+            pub fn is_live(&self) -> bool {
+                match self { $(Check::$variant(_) => <$module::$kind as CheckKind>::LIVE),+ }
+            }
+
+            /// The requests a live check needs.
+            #[must_use]
+            pub fn requests(&self, ws: &Workspace) -> Vec<crate::probe::RequestSpec> {
+                match self { $(Check::$variant(k) => k.requests(ws)),+ }
+            }
+
             /// Runs the check.
             pub fn evaluate(&self, cx: &mut CheckCx<'_>) -> Result<Applicability, CheckError> {
                 match self { $(Check::$variant(k) => k.evaluate(cx)),+ }
@@ -304,6 +342,11 @@ kinds! {
     ComposeService => compose_service::ComposeServiceCheck,
     K8sWorkload => k8s_workload::K8sWorkload,
     Dockerignore => dockerignore::DockerignoreCheck,
+    HttpProbe => http_probe::HttpProbe,
+    HttpCors => http_cors::HttpCors,
+    TlsCertificate => tls_certificate::TlsCertificate,
+    PrometheusExposition => prometheus_exposition::PrometheusExposition,
+    HealthEndpoints => health_endpoints::HealthEndpoints,
 }
 
 /// Globs that find Dockerfiles under every common naming scheme.
