@@ -109,20 +109,66 @@ pub fn civil_date(days: i64) -> String {
 fn directive() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?:#|//|--|<!--|/\*|;)\s*readycheck:\s*ignore\[([^\]]*)\](.*)$")
+        Regex::new(r"(#|//|--|<!--|/\*|;)\s*readycheck:\s*ignore\[([^\]]*)\](.*)$")
             .expect("static regex")
     })
 }
 
-/// An inline directive found on a line: the rules it names and its reason.
-fn parse_directive(line: &str) -> Option<(Vec<String>, String)> {
+/// The comment markers that can open a directive in a file, by its name: `#` for
+/// Dockerfiles, YAML, Python, shell, TOML; `//` and `/*` for JS/TS, Go, Rust, Java, C#;
+/// `--` for SQL; `<!--` for Markdown and HTML. Unknown file types accept any of them.
+#[must_use]
+pub fn comment_markers(path: &str) -> &'static [&'static str] {
+    const HASH: &[&str] = &["#"];
+    const SLASH: &[&str] = &["//", "/*"];
+    const DASH: &[&str] = &["--"];
+    const HTML: &[&str] = &["<!--"];
+    const INI: &[&str] = &["#", ";"];
+    const ANY: &[&str] = &["#", "//", "--", "<!--", "/*", ";"];
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    if name.contains("dockerfile")
+        || name.contains("containerfile")
+        || name == "makefile"
+        || name.starts_with(".env")
+        || name.ends_with("ignore")
+    {
+        return HASH;
+    }
+    match name.rsplit_once('.').map_or("", |(_, ext)| ext) {
+        "yml" | "yaml" | "py" | "pyi" | "sh" | "bash" | "zsh" | "toml" | "rb" | "tf" | "hcl"
+        | "r" | "pl" | "ps1" | "nix" | "mk" | "env" | "properties" => HASH,
+        "ini" | "cfg" | "conf" => INI,
+        "js" | "mjs" | "cjs" | "jsx" | "ts" | "mts" | "cts" | "tsx" | "go" | "rs" | "java"
+        | "cs" | "kt" | "kts" | "scala" | "swift" | "c" | "h" | "cc" | "cpp" | "hpp" | "dart"
+        | "groovy" | "gradle" | "php" | "proto" | "jsonc" => SLASH,
+        "sql" | "lua" | "hs" => DASH,
+        "md" | "markdown" | "html" | "htm" | "xml" | "svg" | "vue" => HTML,
+        _ => ANY,
+    }
+}
+
+/// An inline directive found on a line of the file at `path`: the rules it names and its
+/// reason. The comment marker must be one the file's language uses, and must start the
+/// line or follow whitespace, so `"// readycheck: …"` inside a string literal is not one.
+fn parse_directive(path: &str, line: &str) -> Option<(Vec<String>, String)> {
     let caps = directive().captures(line)?;
-    let ids = caps[1]
+    let marker = caps.get(1)?;
+    if !comment_markers(path).contains(&marker.as_str()) {
+        return None;
+    }
+    if !line[..marker.start()]
+        .chars()
+        .next_back()
+        .is_none_or(char::is_whitespace)
+    {
+        return None;
+    }
+    let ids = caps[2]
         .split(',')
         .map(|s| s.trim().to_owned())
         .filter(|s| !s.is_empty())
         .collect();
-    let reason = caps[2]
+    let reason = caps[3]
         .trim()
         .trim_end_matches("-->")
         .trim_end_matches("*/")
@@ -131,11 +177,9 @@ fn parse_directive(line: &str) -> Option<(Vec<String>, String)> {
     Some((ids, reason))
 }
 
-fn is_comment_only(line: &str) -> bool {
+fn is_comment_only(path: &str, line: &str) -> bool {
     let t = line.trim_start();
-    ["#", "//", "--", "<!--", "/*", ";"]
-        .iter()
-        .any(|m| t.starts_with(m))
+    comment_markers(path).iter().any(|m| t.starts_with(m))
 }
 
 /// Applies every waiver to the results and returns the warnings.
@@ -169,9 +213,9 @@ pub fn apply(
                     .checked_sub(2)
                     .and_then(|j| lines.get(j))
                     .copied()
-                    .filter(|l| is_comment_only(l));
+                    .filter(|l| is_comment_only(path, l));
                 for candidate in [Some(here), above].into_iter().flatten() {
-                    if let Some((ids, reason)) = parse_directive(candidate)
+                    if let Some((ids, reason)) = parse_directive(path, candidate)
                         && ids.iter().any(|s| names_rule(s))
                     {
                         if reason.is_empty() {
@@ -267,28 +311,71 @@ mod tests {
 
     #[test]
     fn directives_in_each_comment_syntax() {
-        for line in [
-            "FROM node:latest # readycheck: ignore[DOCK001] dev image",
-            "x = 1  // readycheck: ignore[DOCK001] dev image",
-            "-- readycheck: ignore[DOCK001] dev image",
-            "<!-- readycheck: ignore[DOCK001] dev image -->",
-            "/* readycheck: ignore[DOCK001] dev image */",
+        for (path, line) in [
+            (
+                "Dockerfile",
+                "RUN make # readycheck: ignore[DOCK001] dev image",
+            ),
+            (
+                "k8s/app.yaml",
+                "  image: x # readycheck: ignore[DOCK001] dev image",
+            ),
+            ("app.py", "# readycheck: ignore[DOCK001] dev image"),
+            (
+                "src/app.ts",
+                "x = 1  // readycheck: ignore[DOCK001] dev image",
+            ),
+            ("main.go", "/* readycheck: ignore[DOCK001] dev image */"),
+            ("db/init.sql", "-- readycheck: ignore[DOCK001] dev image"),
+            (
+                "README.md",
+                "<!-- readycheck: ignore[DOCK001] dev image -->",
+            ),
+            ("notes.txt", "// readycheck: ignore[DOCK001] dev image"),
         ] {
             assert_eq!(
-                parse_directive(line),
+                parse_directive(path, line),
                 Some((vec!["DOCK001".to_owned()], "dev image".to_owned())),
-                "{line}"
+                "{path}: {line}"
             );
         }
         assert_eq!(
-            parse_directive("# readycheck: ignore[A001, root-user]"),
+            parse_directive("Dockerfile", "# readycheck: ignore[A001, root-user]"),
             Some((
                 vec!["A001".to_owned(), "root-user".to_owned()],
                 String::new()
             ))
         );
         assert_eq!(
-            parse_directive("readycheck: ignore[X] not in a comment"),
+            parse_directive("Dockerfile", "readycheck: ignore[X] not in a comment"),
+            None
+        );
+    }
+
+    #[test]
+    fn directives_need_the_file_languages_comment_syntax() {
+        // `#` is not a comment in JavaScript, `//` is not one in YAML or SQL.
+        assert_eq!(parse_directive("app.js", "# readycheck: ignore[X] y"), None);
+        assert_eq!(
+            parse_directive("a.yaml", "// readycheck: ignore[X] y"),
+            None
+        );
+        assert_eq!(parse_directive("a.sql", "# readycheck: ignore[X] y"), None);
+        assert_eq!(
+            parse_directive("README.md", "# readycheck: ignore[X] y"),
+            None
+        );
+        assert!(!is_comment_only("app.js", "# readycheck: ignore[X] y"));
+    }
+
+    #[test]
+    fn directive_text_inside_a_string_is_not_a_comment() {
+        assert_eq!(
+            parse_directive("t.rs", r#"let s = "// readycheck: ignore[X] y";"#),
+            None
+        );
+        assert_eq!(
+            parse_directive("a.yaml", "k: a#readycheck: ignore[X] y"),
             None
         );
     }
