@@ -10,6 +10,7 @@ use crate::finding::{Location, Waiver, WaiverKind};
 use crate::settings::WaiverConfig;
 use globset::{Glob, GlobMatcher};
 use regex::Regex;
+use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 /// A config waiver ready to match findings.
@@ -193,11 +194,21 @@ pub fn apply(
 ) -> Vec<String> {
     let mut warnings = Vec::new();
     let mut used = vec![false; config.len()];
+    // Directives that covered a finding, and the files that have findings (the only ones
+    // read for directives), to report unused directives afterwards.
+    let mut used_inline: BTreeSet<(String, usize)> = BTreeSet::new();
+    let mut files: BTreeSet<String> = BTreeSet::new();
+    let mut ran: BTreeSet<String> = BTreeSet::new();
     let fingerprints = baseline.map(|_| crate::baseline::fingerprints(results, ws));
     for (ri, result) in results.iter_mut().enumerate() {
         let (id, name) = (result.rule.id.clone(), result.rule.name.clone());
         let names_rule = |s: &str| s.eq_ignore_ascii_case(&id) || s.eq_ignore_ascii_case(&name);
+        ran.insert(id.to_ascii_lowercase());
+        ran.insert(name.to_ascii_lowercase());
         for (fi, f) in result.findings.iter_mut().enumerate() {
+            if let Some(p) = f.location.path() {
+                files.insert(p.to_owned());
+            }
             if inline
                 && let Location::File {
                     path,
@@ -214,10 +225,15 @@ pub fn apply(
                     .and_then(|j| lines.get(j))
                     .copied()
                     .filter(|l| is_comment_only(path, l));
-                for candidate in [Some(here), above].into_iter().flatten() {
+                let line_no = *line as usize;
+                let candidates = [Some((line_no, here)), above.map(|a| (line_no - 1, a))];
+                for (at, candidate) in candidates.into_iter().flatten() {
                     if let Some((ids, reason)) = parse_directive(path, candidate)
                         && ids.iter().any(|s| names_rule(s))
                     {
+                        if !reason.is_empty() {
+                            used_inline.insert((path.clone(), at));
+                        }
                         if reason.is_empty() {
                             warnings.push(format!("{path}:{line}: `readycheck: ignore[{}]` has no reason; not applied", ids.join(",")));
                         } else if f.waiver.is_none() {
@@ -289,6 +305,27 @@ pub fn apply(
                 if total == 1 { "" } else { "s" },
                 reasons.join("; ")
             ));
+        }
+    }
+    if inline {
+        for path in &files {
+            let Some(text) = ws.find(path).and_then(|i| ws.text(i).ok()) else {
+                continue;
+            };
+            for (n, l) in text.lines().enumerate() {
+                if let Some((ids, reason)) = parse_directive(path, l)
+                    && !reason.is_empty()
+                    && !used_inline.contains(&(path.clone(), n + 1))
+                    // A directive for a rule that did not run (--select) may well be used.
+                    && ids.iter().all(|i| ran.contains(&i.to_ascii_lowercase()))
+                {
+                    warnings.push(format!(
+                        "{path}:{}: `readycheck: ignore[{}]` matched no finding; remove it",
+                        n + 1,
+                        ids.join(",")
+                    ));
+                }
+            }
         }
     }
     for (w, used) in config.iter().zip(used) {

@@ -474,3 +474,29 @@ fn pre_commit_hooks_run_the_audit() {
         assert_eq!(h["pass_filenames"], false);
     }
 }
+
+/// A directive that covers nothing is reported, like an unused config waiver; a directive
+/// for a rule that did not run (`--select`) is not.
+#[test]
+fn unused_inline_suppression_warns() {
+    let repo = TestRepo::new().file(
+        "Dockerfile",
+        "# readycheck: ignore[DOCK001] pinned by the build system\nFROM node:latest\n# readycheck: ignore[DOCK001] nothing to cover here\nRUN true\n# readycheck: ignore[root-user] runs as root on purpose\nUSER root\n",
+    );
+    let out = readycheck()
+        .args(["audit", "--select", "DOCK001", "--format", "json"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["warnings"],
+        serde_json::json!([
+            "Dockerfile:3: `readycheck: ignore[DOCK001]` matched no finding; remove it"
+        ])
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains(
+        "readycheck: warning: Dockerfile:3: `readycheck: ignore[DOCK001]` matched no finding"
+    ));
+}
