@@ -500,3 +500,27 @@ fn unused_inline_suppression_warns() {
         "readycheck: warning: Dockerfile:3: `readycheck: ignore[DOCK001]` matched no finding"
     ));
 }
+
+#[test]
+fn init_detects_kubernetes_and_ci_and_loads_on_an_empty_repository() {
+    let repo = TestRepo::from_fixture("exemplary");
+    readycheck().arg("init").arg(repo.path()).assert().code(0);
+    let text = std::fs::read_to_string(repo.join("readycheck.toml")).unwrap();
+    assert!(
+        text.contains("Dockerfile: yes; compose: yes; Kubernetes: yes; CI: GitHub Actions"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"KUBE\"") && text.contains("# [[waivers]]"),
+        "{text}"
+    );
+    readycheck::settings::parse(&text, "readycheck.toml").unwrap();
+    // The exemplary repository still passes with the config init wrote.
+    readycheck().arg("audit").arg(repo.path()).assert().code(0);
+
+    let empty = TestRepo::new();
+    readycheck().arg("init").arg(empty.path()).assert().code(0);
+    let text = std::fs::read_to_string(empty.join("readycheck.toml")).unwrap();
+    assert!(text.contains("Kubernetes: no; CI: none found"), "{text}");
+    readycheck::settings::parse(&text, "readycheck.toml").unwrap();
+}
