@@ -199,6 +199,7 @@ pub fn apply(
     let mut used_inline: BTreeSet<(String, usize)> = BTreeSet::new();
     let mut files: BTreeSet<String> = BTreeSet::new();
     let mut ran: BTreeSet<String> = BTreeSet::new();
+    let mut baseline_hits: BTreeSet<String> = BTreeSet::new();
     let fingerprints = baseline.map(|_| crate::baseline::fingerprints(results, ws));
     for (ri, result) in results.iter_mut().enumerate() {
         let (id, name) = (result.rule.id.clone(), result.rule.name.clone());
@@ -275,6 +276,14 @@ pub fn apply(
                     break;
                 }
             }
+            // Any finding still present keeps its baseline entry alive, even when an inline
+            // comment or a config waiver covers it now.
+            if let (Some(b), Some(fps)) = (baseline, &fingerprints)
+                && let Some(fp) = fps.get(&(ri, fi))
+                && b.contains(fp)
+            {
+                baseline_hits.insert(fp.clone());
+            }
             if f.waiver.is_none()
                 && let (Some(b), Some(fps)) = (baseline, &fingerprints)
                 && fps.get(&(ri, fi)).is_some_and(|fp| b.contains(fp))
@@ -304,6 +313,27 @@ pub fn apply(
                 "{total} finding{} waived: {}",
                 if total == 1 { "" } else { "s" },
                 reasons.join("; ")
+            ));
+        }
+    }
+    if let Some(b) = baseline {
+        let stale = b
+            .findings
+            .iter()
+            .filter(|e| !baseline_hits.contains(&e.fingerprint))
+            .count();
+        // Only meaningful when every rule ran: with --select, absent entries may belong to
+        // rules left out.
+        let all_rules_ran = b
+            .findings
+            .iter()
+            .all(|e| ran.contains(&e.rule.to_ascii_lowercase()));
+        if stale > 0 && all_rules_ran {
+            warnings.push(format!(
+                "{stale} baseline {} no longer {} a finding (fixed or changed); run `readycheck baseline` again to drop {}",
+                if stale == 1 { "entry" } else { "entries" },
+                if stale == 1 { "matches" } else { "match" },
+                if stale == 1 { "it" } else { "them" }
             ));
         }
     }

@@ -352,6 +352,12 @@ fn baseline_counts_identical_findings_in_one_file() {
     let (code, report) = audit_json(repo.path(), &args);
     assert_eq!(code, 0, "{:#}", report["gate"]);
     assert_eq!(outcome(&report, "DOCK001"), "waived");
+    assert_eq!(
+        report["warnings"],
+        serde_json::json!([
+            "1 baseline entry no longer matches a finding (fixed or changed); run `readycheck baseline` again to drop it"
+        ])
+    );
     // A second identical stage again: index 1 is in the baseline too.
     std::fs::write(repo.join("Dockerfile"), two).unwrap();
     assert_eq!(audit_json(repo.path(), &args).0, 0);
