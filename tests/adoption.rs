@@ -322,3 +322,211 @@ fn the_repository_audits_itself_and_scores_100() {
         report["warnings"]
     );
 }
+
+/// Identical findings in one file get an occurrence index: removing one of two identical
+/// stages leaves the other matched (index 0) and nothing new.
+#[test]
+fn baseline_counts_identical_findings_in_one_file() {
+    let two = "FROM node:latest\nRUN true\nFROM node:latest\nRUN true\nFROM alpine:3.20 AS final\nUSER 1\n";
+    let repo = TestRepo::new().file("Dockerfile", two);
+    let baseline = repo.join("b.json");
+    readycheck()
+        .args(["baseline", "--select", "DOCK001", "-o"])
+        .arg(&baseline)
+        .arg(repo.path())
+        .assert()
+        .code(0);
+    let b: serde_json::Value = serde_json::from_slice(&std::fs::read(&baseline).unwrap()).unwrap();
+    let entries = b["findings"].as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0]["message"], entries[1]["message"]);
+    assert_ne!(entries[0]["fingerprint"], entries[1]["fingerprint"]);
+    let one = "# one stage fewer\nFROM node:latest\nRUN true\nFROM alpine:3.20 AS final\nUSER 1\n";
+    std::fs::write(repo.join("Dockerfile"), one).unwrap();
+    let args = [
+        "--select",
+        "DOCK001",
+        "--baseline",
+        baseline.to_str().unwrap(),
+    ];
+    let (code, report) = audit_json(repo.path(), &args);
+    assert_eq!(code, 0, "{:#}", report["gate"]);
+    assert_eq!(outcome(&report, "DOCK001"), "waived");
+    assert_eq!(
+        report["warnings"],
+        serde_json::json!([
+            "1 baseline entry no longer matches a finding (fixed or changed); run `readycheck baseline` again to drop it"
+        ])
+    );
+    // A second identical stage again: index 1 is in the baseline too.
+    std::fs::write(repo.join("Dockerfile"), two).unwrap();
+    assert_eq!(audit_json(repo.path(), &args).0, 0);
+    // A third one is new.
+    std::fs::write(
+        repo.join("Dockerfile"),
+        format!("FROM node:latest\nRUN true\n{two}"),
+    )
+    .unwrap();
+    assert_eq!(audit_json(repo.path(), &args).0, 1);
+}
+
+/// A directive only counts in the comment syntax of the file's language.
+#[test]
+fn suppression_in_the_wrong_comment_syntax_does_not_apply() {
+    let rules = TestRepo::new().file(
+        "ACME001-todo.yaml",
+        "id: ACME001\nname: todo-left\ntitle: TODO left\ncategory: operability\nseverity: high\nsince: 0.1.0\ncheck:\n  kind: text_match\n  params:\n    paths: [\"*.js\", \"*.rs\"]\n    pattern: 'TODO'\n    expect: absent\nwhy: w\nfix: f\nexamples:\n  - {name: a, expect: fail, files: {a.js: \"TODO\"}}\n  - {name: b, expect: pass, files: {a.js: \"x\"}}\n",
+    );
+    let args = [
+        "--select",
+        "ACME001",
+        "--rules",
+        rules.path().to_str().unwrap(),
+    ];
+    // `#` is not a JavaScript comment.
+    let repo = TestRepo::new().file(
+        "src/app.js",
+        "# readycheck: ignore[ACME001] not a comment here\nconst todo = 'TODO';\n",
+    );
+    let (code, report) = audit_json(repo.path(), &args);
+    assert_eq!(code, 1);
+    assert_eq!(outcome(&report, "ACME001"), "fail");
+    // Directive text inside a string literal is not a comment either.
+    let repo = TestRepo::new().file(
+        "src/lib.rs",
+        "let s = \"// readycheck: ignore[ACME001] in a string\"; // TODO\n",
+    );
+    let (code, _) = audit_json(repo.path(), &args);
+    assert_eq!(code, 1);
+    // The same directive as a real `//` comment applies.
+    let repo = TestRepo::new().file(
+        "src/app.js",
+        "// readycheck: ignore[ACME001] tracked in the issue tracker\nconst todo = 'TODO';\n",
+    );
+    let (code, report) = audit_json(repo.path(), &args);
+    assert_eq!(code, 0);
+    assert_eq!(outcome(&report, "ACME001"), "waived");
+}
+
+#[test]
+fn explain_accepts_names_and_suggests_on_typos() {
+    readycheck()
+        .args(["explain", "Root-User"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("DOCK002 · root-user"));
+    readycheck()
+        .args(["explain", "unpined-base-image"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "did you mean `unpinned-base-image`?",
+        ));
+    readycheck()
+        .args(["explain", "dock01"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `DOCK001`?"));
+}
+
+fn repo_yaml(path: &str) -> serde_json::Value {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    serde_saphyr::from_str(&std::fs::read_to_string(p).unwrap())
+        .unwrap_or_else(|e| panic!("{path} is not valid YAML: {e}"))
+}
+
+/// `action.yml` must be valid YAML (GitHub refuses the action otherwise), composite, with
+/// every third-party action pinned by commit SHA and no `${{ }}` inside scripts.
+#[test]
+fn action_is_valid_composite_with_sha_pinned_actions() {
+    let action = repo_yaml("action.yml");
+    assert_eq!(action["runs"]["using"], "composite");
+    for input in ["path", "fail-on", "min-score", "args", "sarif"] {
+        assert!(action["inputs"].get(input).is_some(), "input {input}");
+    }
+    let steps = action["runs"]["steps"].as_array().unwrap();
+    let uses: Vec<&str> = steps.iter().filter_map(|s| s["uses"].as_str()).collect();
+    assert!(
+        uses.iter()
+            .any(|u| u.starts_with("github/codeql-action/upload-sarif@"))
+    );
+    for u in uses {
+        let sha = u.rsplit('@').next().unwrap();
+        assert!(
+            sha.len() == 40 && sha.chars().all(|c| c.is_ascii_hexdigit()),
+            "{u} is not pinned by SHA"
+        );
+    }
+    for s in steps {
+        if let Some(run) = s["run"].as_str() {
+            assert!(!run.contains("${{"), "expression in a script: {run}");
+        }
+    }
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("action.yml"),
+    )
+    .unwrap();
+    assert!(text.contains("GITHUB_STEP_SUMMARY"));
+}
+
+#[test]
+fn pre_commit_hooks_run_the_audit() {
+    let hooks = repo_yaml(".pre-commit-hooks.yaml");
+    let hooks = hooks.as_array().unwrap();
+    assert!(!hooks.is_empty());
+    for h in hooks {
+        assert!(h["entry"].as_str().unwrap().starts_with("readycheck audit"));
+        assert!(["rust", "system"].contains(&h["language"].as_str().unwrap()));
+        assert_eq!(h["pass_filenames"], false);
+    }
+}
+
+/// A directive that covers nothing is reported, like an unused config waiver; a directive
+/// for a rule that did not run (`--select`) is not.
+#[test]
+fn unused_inline_suppression_warns() {
+    let repo = TestRepo::new().file(
+        "Dockerfile",
+        "# readycheck: ignore[DOCK001] pinned by the build system\nFROM node:latest\n# readycheck: ignore[DOCK001] nothing to cover here\nRUN true\n# readycheck: ignore[root-user] runs as root on purpose\nUSER root\n",
+    );
+    let out = readycheck()
+        .args(["audit", "--select", "DOCK001", "--format", "json"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["warnings"],
+        serde_json::json!([
+            "Dockerfile:3: `readycheck: ignore[DOCK001]` matched no finding; remove it"
+        ])
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains(
+        "readycheck: warning: Dockerfile:3: `readycheck: ignore[DOCK001]` matched no finding"
+    ));
+}
+
+#[test]
+fn init_detects_kubernetes_and_ci_and_loads_on_an_empty_repository() {
+    let repo = TestRepo::from_fixture("exemplary");
+    readycheck().arg("init").arg(repo.path()).assert().code(0);
+    let text = std::fs::read_to_string(repo.join("readycheck.toml")).unwrap();
+    assert!(
+        text.contains("Dockerfile: yes; compose: yes; Kubernetes: yes; CI: GitHub Actions"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"KUBE\"") && text.contains("# [[waivers]]"),
+        "{text}"
+    );
+    readycheck::settings::parse(&text, "readycheck.toml").unwrap();
+    // The exemplary repository still passes with the config init wrote.
+    readycheck().arg("audit").arg(repo.path()).assert().code(0);
+
+    let empty = TestRepo::new();
+    readycheck().arg("init").arg(empty.path()).assert().code(0);
+    let text = std::fs::read_to_string(empty.join("readycheck.toml")).unwrap();
+    assert!(text.contains("Kubernetes: no; CI: none found"), "{text}");
+    readycheck::settings::parse(&text, "readycheck.toml").unwrap();
+}
