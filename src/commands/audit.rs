@@ -102,10 +102,20 @@ pub fn resolve(args: &AuditArgs) -> anyhow::Result<Resolved> {
     })
 }
 
-/// Runs the audit and returns the report.
-pub fn audit(root: &std::path::Path, resolved: &Resolved) -> anyhow::Result<Report> {
+/// Walks `root` and evaluates the chosen rules; returns the results and the workspace
+/// (shared by `audit` and `claims`).
+pub fn evaluate(
+    root: &std::path::Path,
+    resolved: &Resolved,
+) -> anyhow::Result<(Vec<engine::RuleResult>, Workspace)> {
     let ws = Workspace::scan(root, Arc::clone(&resolved.rules.selectors), &resolved.walk)?;
     let results = engine::run(&resolved.rules, &resolved.chosen, &ws);
+    Ok((results, ws))
+}
+
+/// Runs the audit and returns the report.
+pub fn audit(root: &std::path::Path, resolved: &Resolved) -> anyhow::Result<Report> {
+    let (results, ws) = evaluate(root, resolved)?;
     let score = score::score(&results);
     let verdict = score::gate(&results, &score, resolved.gate);
     Ok(Report::new(

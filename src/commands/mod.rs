@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod audit;
+pub mod claims;
 pub mod explain;
 pub mod rules;
 
