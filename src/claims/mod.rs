@@ -5,8 +5,8 @@
 //! Matching is data-driven: the phrases come from the rule files; text is normalised
 //! (lowercase words, plural `s` dropped, compounds joined so "health check" matches
 //! "healthcheck"); when a claim matches several rules, the rules whose tags and category the
-//! claim and its headings mention win; a claim that matches no rule is matched against its
-//! innermost heading.
+//! claim and its headings mention win; a list item that matches no rule is matched again
+//! with its innermost heading in front ("HEALTHCHECK" under "Docker").
 
 pub mod parse;
 
@@ -158,8 +158,17 @@ fn tokens(s: &str) -> Vec<String> {
             w = w.replace(&from, &format!(" {to} "));
         }
     }
-    w.split_whitespace().map(stem).collect()
+    w.split_whitespace()
+        .filter(|t| !FILLER.contains(t))
+        .map(stem)
+        .collect()
 }
+
+/// Words dropped before matching so "no private keys in the repository" matches the
+/// phrase "no private keys in repository".
+const FILLER: &[&str] = &[
+    "the", "a", "an", "our", "all", "every", "each", "its", "their", "is", "are", "be", "been",
+];
 
 fn stem(w: &str) -> String {
     if w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") {
@@ -247,7 +256,9 @@ impl<'a> Matcher<'a> {
             && claim.in_list
             && let Some(h) = claim.headings.last()
         {
-            hits = self.direct(h);
+            // Terse items lean on their heading: "CSP" under "Security Headers",
+            // "HEALTHCHECK" under "Docker".
+            hits = self.direct(&format!("{h} {}", claim.text));
         }
         if hits.len() > 1 {
             let context = tokens(&format!("{} {}", claim.headings.join(" "), claim.text));
@@ -312,11 +323,14 @@ fn rule_evidence(r: &RuleResult) -> Vec<Evidence> {
 /// What a referenced file shows: the first line mentioning a significant word of the claim.
 fn file_mentions(path: &Path, claim_text: &str) -> Option<(u32, String)> {
     use std::io::Read;
-    let significant: Vec<String> = words(claim_text)
+    let mut significant: Vec<String> = words(claim_text)
         .split(' ')
         .filter(|w| w.len() >= 4 && !STOPWORDS.contains(w))
-        .map(|w| stem(w))
+        .map(stem)
         .collect();
+    // The longest words say the most ("middleware" before "security").
+    significant.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    significant.dedup();
     if significant.is_empty() {
         return None;
     }
@@ -324,14 +338,19 @@ fn file_mentions(path: &Path, claim_text: &str) -> Option<(u32, String)> {
     let mut buf = Vec::new();
     file.take(MAX_READ).read_to_end(&mut buf).ok()?;
     let text = String::from_utf8_lossy(&buf);
-    for (i, line) in text.lines().enumerate() {
-        let lw = words(line);
-        let compact: String = lw.split(' ').collect();
-        if let Some(w) = significant
-            .iter()
-            .find(|w| lw.split(' ').any(|t| stem(t) == **w) || compact.contains(w.as_str()))
-        {
-            return Some((u32::try_from(i + 1).unwrap_or(u32::MAX), w.clone()));
+    let lines: Vec<(String, String)> = text
+        .lines()
+        .map(|line| {
+            let lw = words(line);
+            let compact: String = lw.split(' ').collect();
+            (lw, compact)
+        })
+        .collect();
+    for w in &significant {
+        for (i, (lw, compact)) in lines.iter().enumerate() {
+            if lw.split(' ').any(|t| stem(t) == *w) || compact.contains(w.as_str()) {
+                return Some((u32::try_from(i + 1).unwrap_or(u32::MAX), w.clone()));
+            }
         }
     }
     None
@@ -344,12 +363,13 @@ pub fn judge(
     matcher: &Matcher<'_>,
     results: &[RuleResult],
     root: &Path,
+    doc_name: &str,
 ) -> Vec<ClaimResult> {
     let by_id: BTreeMap<&str, &RuleResult> =
         results.iter().map(|r| (r.rule.id.as_str(), r)).collect();
     claims
         .iter()
-        .map(|c| judge_one(c, matcher, &by_id, root))
+        .map(|c| judge_one(c, matcher, &by_id, root, doc_name))
         .collect()
 }
 
@@ -358,6 +378,7 @@ fn judge_one(
     matcher: &Matcher<'_>,
     by_id: &BTreeMap<&str, &RuleResult>,
     root: &Path,
+    doc_name: &str,
 ) -> ClaimResult {
     let rules = matcher.rules_for(claim);
     let mut evidence = Vec::new();
@@ -375,7 +396,7 @@ fn judge_one(
             evidence.push(Evidence {
                 rule: None,
                 status: "missing".to_owned(),
-                location: format!("doc:{line}"),
+                location: format!("{doc_name}:{line}"),
                 message: format!("`{f}` does not exist"),
             });
         } else if p.is_dir() {
@@ -425,6 +446,13 @@ fn judge_one(
             Verdict::Contradicted,
             format!("claimed file `{}` does not exist", missing.join("`, `")),
         )
+    } else if passed == 0 && !shown.is_empty() {
+        let mut why = format!("`{}` shows it", shown.join("`, `"));
+        if !mapped.is_empty() {
+            let ids: Vec<&str> = mapped.iter().map(|r| r.rule.id.as_str()).collect();
+            why.push_str(&format!(" ({} did not run to a result)", ids.join(", ")));
+        }
+        (Verdict::Verified, why)
     } else if passed > 0 {
         let ids: Vec<&str> = mapped
             .iter()
@@ -450,11 +478,6 @@ fn judge_one(
         (
             Verdict::Unverifiable,
             format!("{} not run in this audit", ids.join(", ")),
-        )
-    } else if !shown.is_empty() {
-        (
-            Verdict::Verified,
-            format!("`{}` shows it", shown.join("`, `")),
         )
     } else if !silent.is_empty() {
         (

@@ -361,11 +361,23 @@ fn clean(text: &str) -> (String, Option<Mark>) {
     for m in NEUTRAL_MARKS {
         t = t.replace(m, " ");
     }
-    let t = t.replace("**", "").replace("__", "");
+    // Emphasis is removed outside code spans only (`__init__.py` keeps its underscores).
     let t: String = t
-        .chars()
-        .filter(|c| !matches!(c, '*' | '\u{fe0f}' | '\u{200d}'))
-        .collect();
+        .split('`')
+        .enumerate()
+        .map(|(i, seg)| {
+            if i % 2 == 1 {
+                seg.to_owned()
+            } else {
+                seg.replace("**", "")
+                    .replace("__", "")
+                    .chars()
+                    .filter(|c| !matches!(c, '*' | '\u{fe0f}' | '\u{200d}'))
+                    .collect()
+            }
+        })
+        .collect::<Vec<String>>()
+        .join("`");
     let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
     let t = t
         .trim_matches(|c: char| matches!(c, '-' | ':' | '|' | ' '))
@@ -556,7 +568,11 @@ fn push_claim(
         _ => Mark::Stated,
     };
     let w = words(&clean_text);
-    let asserts_creation = mark == Mark::Done || CREATION_WORDS.iter().any(|c| has_words(&w, c));
+    let heading = headings.last().map(|h| words(h)).unwrap_or_default();
+    let asserts_creation = mark == Mark::Done
+        || CREATION_WORDS
+            .iter()
+            .any(|c| has_words(&w, c) || has_words(&heading, c));
     let files = paths_in(text).into_iter().map(|p| (p, line)).collect();
     claims.push(Claim {
         line,

@@ -99,7 +99,10 @@ pub fn build(args: &ClaimsArgs) -> anyhow::Result<ClaimsReport> {
         .map(|&i| resolved.rules.rules[i].as_ref())
         .collect();
     let matcher = Matcher::new(chosen);
-    let judged = claims::judge(&parsed, &matcher, &results, &args.path);
+    let doc_name = doc_path
+        .file_name()
+        .map_or_else(|| doc_path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let judged = claims::judge(&parsed, &matcher, &results, &args.path, &doc_name);
     Ok(ClaimsReport {
         schema_version: SCHEMA_VERSION,
         document: doc_path.display().to_string(),
