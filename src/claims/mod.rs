@@ -4,8 +4,8 @@
 //!
 //! Matching is data-driven: the phrases come from the rule files; text is normalised
 //! (lowercase words, plural `s` dropped, compounds joined so "health check" matches
-//! "healthcheck"); when a claim matches several rules, the rules whose tags and category the
-//! claim and its headings mention win; a list item that matches no rule is matched again
+//! "healthcheck"); when a claim matches several rules, the rules whose area (the folder of
+//! the rule file: docker, compose, k8s…) the claim or its headings mention win; a list item that matches no rule is matched again
 //! with its innermost heading in front ("HEALTHCHECK" under "Docker").
 
 pub mod parse;
@@ -142,11 +142,52 @@ const SYNONYMS: &[(&str, &str)] = &[
 
 /// Small words that never carry a claim's meaning when looking into a file.
 const STOPWORDS: &[&str] = &[
-    "with", "from", "that", "this", "have", "been", "into", "onto", "for", "and", "the", "all",
-    "are", "was", "were", "added", "created", "implemented", "configured", "enabled", "setup",
-    "file", "files", "using", "used", "uses", "production", "ready", "complete", "completed",
-    "done", "full", "fully", "proper", "properly", "support", "supports", "status", "location",
-    "feature", "features", "implementation", "system", "service", "services", "application",
+    "with",
+    "from",
+    "that",
+    "this",
+    "have",
+    "been",
+    "into",
+    "onto",
+    "for",
+    "and",
+    "the",
+    "all",
+    "are",
+    "was",
+    "were",
+    "added",
+    "created",
+    "implemented",
+    "configured",
+    "enabled",
+    "setup",
+    "file",
+    "files",
+    "using",
+    "used",
+    "uses",
+    "production",
+    "ready",
+    "complete",
+    "completed",
+    "done",
+    "full",
+    "fully",
+    "proper",
+    "properly",
+    "support",
+    "supports",
+    "status",
+    "location",
+    "feature",
+    "features",
+    "implementation",
+    "system",
+    "service",
+    "services",
+    "application",
 ];
 
 /// Normalised tokens: lowercase words, synonyms applied, trailing plural `s` dropped.
@@ -226,13 +267,13 @@ impl<'a> Matcher<'a> {
                     .map(|p| tokens(p))
                     .filter(|t| !t.is_empty())
                     .collect(),
+                // The rule's area: the folder its file lives in (`rules/docker/…` → docker).
                 context: rule
-                    .tags
-                    .iter()
-                    .map(String::as_str)
-                    .chain([rule.category.as_str()])
-                    .flat_map(tokens)
-                    .collect(),
+                    .source
+                    .rsplit('/')
+                    .nth(1)
+                    .map(tokens)
+                    .unwrap_or_default(),
             })
             .collect();
         Matcher { keys }
@@ -315,7 +356,11 @@ fn rule_evidence(r: &RuleResult) -> Vec<Evidence> {
         }
         Outcome::Skipped(reason) => vec![ev("skipped", "(repository)".to_owned(), reason.clone())],
         Outcome::Inconclusive(reason) => {
-            vec![ev("inconclusive", "(repository)".to_owned(), reason.clone())]
+            vec![ev(
+                "inconclusive",
+                "(repository)".to_owned(),
+                reason.clone(),
+            )]
         }
     }
 }
@@ -440,7 +485,10 @@ fn judge_one(
             "the document marks it as not done".to_owned(),
         )
     } else if !failed.is_empty() {
-        (Verdict::Contradicted, format!("{} failed", failed.join(", ")))
+        (
+            Verdict::Contradicted,
+            format!("{} failed", failed.join(", ")),
+        )
     } else if claim.asserts_creation && !missing.is_empty() {
         (
             Verdict::Contradicted,
@@ -488,7 +536,10 @@ fn judge_one(
             ),
         )
     } else {
-        (Verdict::Unverifiable, "no rule covers this claim".to_owned())
+        (
+            Verdict::Unverifiable,
+            "no rule covers this claim".to_owned(),
+        )
     };
     ClaimResult {
         line: claim.line,
@@ -513,13 +564,28 @@ mod tests {
 
     #[test]
     fn phrases_match_compounds_plurals_and_synonyms() {
-        assert!(phrase_in(&toks("Health checks configured"), &toks("healthcheck")));
+        assert!(phrase_in(
+            &toks("Health checks configured"),
+            &toks("healthcheck")
+        ));
         assert!(phrase_in(&toks("HEALTHCHECK added"), &toks("health check")));
         assert!(phrase_in(&toks("Runs as non-root"), &toks("nonroot")));
-        assert!(phrase_in(&toks("K8s readiness probes"), &toks("kubernetes")));
-        assert!(phrase_in(&toks("`.env.example` created"), &toks(".env.example")));
-        assert!(!phrase_in(&toks("environment example"), &toks(".env.example")));
-        assert!(!phrase_in(&toks("Train the operations team"), &toks("operations guide")));
+        assert!(phrase_in(
+            &toks("K8s readiness probes"),
+            &toks("kubernetes")
+        ));
+        assert!(phrase_in(
+            &toks("`.env.example` created"),
+            &toks(".env.example")
+        ));
+        assert!(!phrase_in(
+            &toks("environment example"),
+            &toks(".env.example")
+        ));
+        assert!(!phrase_in(
+            &toks("Train the operations team"),
+            &toks("operations guide")
+        ));
         assert!(!phrase_in(&toks("readme"), &toks("")));
     }
 }

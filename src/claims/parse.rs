@@ -231,6 +231,10 @@ pub fn looks_like_path(s: &str) -> bool {
     {
         return false;
     }
+    // Only paths inside the repository: no `..` component.
+    if s.split(['/', '\\']).any(|c| c == "..") {
+        return false;
+    }
     let name = s.trim_end_matches('/').rsplit('/').next().unwrap_or("");
     if name.is_empty() || name == "." || name == ".." {
         return false;
@@ -389,8 +393,7 @@ fn is_table_separator(line: &str) -> bool {
     let t = line.trim();
     t.starts_with('|')
         && t.contains('-')
-        && t.chars()
-            .all(|c| matches!(c, '|' | '-' | ':' | ' ' | '\t'))
+        && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ' | '\t'))
 }
 
 /// Parses a readiness document into claims.
@@ -617,6 +620,7 @@ mod tests {
             "X-Frame-Options",
             "npm run build",
             "https://x.io/a",
+            "../../etc/passwd",
         ] {
             assert!(!looks_like_path(p), "{p}");
         }
@@ -628,8 +632,10 @@ mod tests {
                    - [x] HEALTHCHECK\n\n```\n- not a claim\n```\n\n| Item | Status |\n|---|---|\n| CI pipeline | ✅ |\n\
                    **Status**: PRODUCTION READY\n\n## Next Steps\n- Train the team\n";
         let c = parse(doc);
-        let summary: Vec<(u32, &str, Mark)> =
-            c.iter().map(|c| (c.line, c.text.as_str(), c.mark)).collect();
+        let summary: Vec<(u32, &str, Mark)> = c
+            .iter()
+            .map(|c| (c.line, c.text.as_str(), c.mark))
+            .collect();
         assert_eq!(
             summary,
             vec![
@@ -648,10 +654,9 @@ mod tests {
     #[test]
     fn garbage_never_panics() {
         let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-        let alphabet: Vec<char> =
-            "#-*+|`[]x ✅❌âœ…ðŸŽ¯\n\t:./0123456789abc~>_Œ€\u{9d}\u{fe0f}é**"
-                .chars()
-                .collect();
+        let alphabet: Vec<char> = "#-*+|`[]x ✅❌âœ…ðŸŽ¯\n\t:./0123456789abc~>_Œ€\u{9d}\u{fe0f}é**"
+            .chars()
+            .collect();
         for _ in 0..2000 {
             let mut s = String::new();
             for _ in 0..(seed % 300) {

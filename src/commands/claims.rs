@@ -99,9 +99,10 @@ pub fn build(args: &ClaimsArgs) -> anyhow::Result<ClaimsReport> {
         .map(|&i| resolved.rules.rules[i].as_ref())
         .collect();
     let matcher = Matcher::new(chosen);
-    let doc_name = doc_path
-        .file_name()
-        .map_or_else(|| doc_path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let doc_name = doc_path.file_name().map_or_else(
+        || doc_path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let judged = claims::judge(&parsed, &matcher, &results, &args.path, &doc_name);
     Ok(ClaimsReport {
         schema_version: SCHEMA_VERSION,
@@ -129,7 +130,10 @@ fn summary_line(s: &ClaimsSummary) -> String {
 }
 
 fn evidence_line(e: &claims::Evidence) -> String {
-    let who = e.rule.as_deref().map_or_else(String::new, |r| format!("{r} "));
+    let who = e
+        .rule
+        .as_deref()
+        .map_or_else(String::new, |r| format!("{r} "));
     format!("{who}{}: {} {}", e.status, e.location, e.message)
 }
 
