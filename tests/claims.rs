@@ -200,6 +200,16 @@ fn mojibake_phase_report_with_tables() {
     // Broken marks are repaired before the text is shown.
     assert_eq!(claim_at(&r, 36)["text"], "Overall status: PRODUCTION READY");
     assert_eq!(claim_at(&r, 13)["mark"], "open");
+    // Status cells mark a table row and are left out of its text.
+    assert_eq!(
+        claim_at(&r, 9)["text"],
+        "Multi-stage Dockerfile with non-root user | `Dockerfile`"
+    );
+    assert_eq!(claim_at(&r, 13)["text"], "Distributed tracing");
+    assert_eq!(
+        claim_at(&r, 10)["evidence"][0]["message"],
+        "mentions `readiness`"
+    );
     assert_eq!(claim_at(&r, 9)["mark"], "done");
     assert_eq!(code, 1);
 }

@@ -368,7 +368,15 @@ fn rule_evidence(r: &RuleResult) -> Vec<Evidence> {
 /// What a referenced file shows: the first line mentioning a significant word of the claim.
 fn file_mentions(path: &Path, claim_text: &str) -> Option<(u32, String)> {
     use std::io::Read;
-    let mut significant: Vec<String> = words(claim_text)
+    // Words of the claim without its paths (the file's own name says nothing).
+    let prose: String = claim_text
+        .split('`')
+        .enumerate()
+        .filter(|(i, seg)| i % 2 == 0 || !parse::looks_like_path(seg))
+        .map(|(_, seg)| seg)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut significant: Vec<String> = words(&prose)
         .split(' ')
         .filter(|w| w.len() >= 4 && !STOPWORDS.contains(w))
         .map(stem)

@@ -469,7 +469,19 @@ pub fn parse(doc: &str) -> Vec<Claim> {
                 .map(str::trim)
                 .filter(|c| !c.is_empty())
                 .collect();
-            let joined = cells.join(" | ");
+            // Status cells ("✅ Complete", "❌ Not started") mark the row; the rest is the claim.
+            let (status, content): (Vec<&str>, Vec<&str>) =
+                cells.iter().partition(|c| is_status_cell(c));
+            let mut joined = content.join(" | ");
+            for st in &status {
+                let (_, m) = clean(st);
+                match m {
+                    Some(Mark::Open) => joined = format!("❌ {joined}"),
+                    Some(Mark::Done) => joined = format!("✅ {joined}"),
+                    _ if says_open(st) => joined = format!("❌ {joined}"),
+                    _ => {}
+                }
+            }
             push_claim(
                 &mut claims,
                 line_no,
@@ -539,6 +551,37 @@ pub fn parse(doc: &str) -> Vec<Claim> {
         }
     }
     claims
+}
+
+/// Words a status cell of a table may hold besides its mark.
+const STATUS_WORDS: &[&str] = &[
+    "complete",
+    "completed",
+    "done",
+    "yes",
+    "ok",
+    "implemented",
+    "ready",
+    "passed",
+    "pass",
+    "no",
+    "not started",
+    "in progress",
+    "pending",
+    "planned",
+    "todo",
+    "blocked",
+    "partial",
+    "wip",
+    "n a",
+    "tbd",
+];
+
+/// Whether a table cell only states a status (a mark and/or a status word).
+fn is_status_cell(cell: &str) -> bool {
+    let (text, mark) = clean(cell);
+    let w = words(&text);
+    (w.is_empty() && mark.is_some()) || STATUS_WORDS.contains(&w.as_str())
 }
 
 fn attach(claim: &mut Claim, text: &str, line: u32) {
@@ -649,6 +692,29 @@ mod tests {
         );
         assert_eq!(c[0].files, vec![("Dockerfile".to_owned(), 5)]);
         assert_eq!(c[0].headings, vec!["Readiness", "Security"]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parse_never_panics_on_any_text(s in "\\PC{0,400}") {
+            let lines = s.lines().count();
+            for c in parse(&s) {
+                proptest::prop_assert!(c.line >= 1 && c.line as usize <= lines.max(1));
+            }
+        }
+
+        #[test]
+        fn parse_never_panics_on_markdownish_text(
+            s in "(#|## |- |\\* |1\\. |\\||`|\\[x\\]|\\[ \\]|\\*\\*|✅|❌|âœ…|ðŸŽ¯|âŒ|\u{9d}|\n|  |a|b/|\\.|:|File: |```|~~~|TODO){0,120}"
+        ) {
+            let claims = parse(&s);
+            proptest::prop_assert!(claims.windows(2).all(|w| w[0].line <= w[1].line));
+        }
+
+        #[test]
+        fn mojibake_repair_never_panics(s in "[\\x00-\\u{ff}€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]{0,200}") {
+            let _ = repair_mojibake(&s);
+        }
     }
 
     #[test]
