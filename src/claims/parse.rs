@@ -401,7 +401,7 @@ fn is_table_separator(line: &str) -> bool {
 pub fn parse(doc: &str) -> Vec<Claim> {
     let doc = repair_mojibake(doc);
     let mut claims: Vec<Claim> = Vec::new();
-    let mut headings: Vec<(usize, String)> = Vec::new();
+    let mut headings: Vec<(usize, String, Option<Mark>)> = Vec::new();
     let mut fence: Option<String> = None;
     // Whether the previous non-blank line was a table header awaiting its separator.
     let mut table_header_pending = false;
@@ -433,17 +433,27 @@ pub fn parse(doc: &str) -> Vec<Claim> {
         // Headings.
         let hashes = trimmed.chars().take_while(|c| *c == '#').count();
         if (1..=6).contains(&hashes) && trimmed[hashes..].starts_with(' ') {
-            let (text, _) = clean(trimmed[hashes..].trim().trim_end_matches('#'));
-            headings.retain(|(level, _)| *level < hashes);
-            headings.push((hashes, text));
+            let (text, mark) = clean(trimmed[hashes..].trim().trim_end_matches('#'));
+            headings.retain(|(level, _, _)| *level < hashes);
+            headings.push((hashes, text, mark));
             last_claim_indent = None;
             continue;
         }
         if trimmed.starts_with("<!--") || trimmed.starts_with('>') && trimmed.len() < 2 {
             continue;
         }
-        let heading_texts: Vec<String> = headings.iter().map(|(_, t)| t.clone()).collect();
-        let section_open = headings.last().is_some_and(|(_, h)| says_open(h));
+        let heading_texts: Vec<String> = headings.iter().map(|(_, t, _)| t.clone()).collect();
+        // A section is open when any heading above says so ("Next Steps" > "1. Add …");
+        // otherwise the innermost marked heading ("### ✅ Implementation Complete") ticks
+        // the plain items under it.
+        let section = if headings
+            .iter()
+            .any(|(_, h, m)| *m == Some(Mark::Open) || says_open(h))
+        {
+            Some(Mark::Open)
+        } else {
+            headings.iter().rev().find_map(|(_, _, m)| *m)
+        };
 
         // Table rows.
         if trimmed.starts_with('|') {
@@ -482,14 +492,7 @@ pub fn parse(doc: &str) -> Vec<Claim> {
                     _ => {}
                 }
             }
-            push_claim(
-                &mut claims,
-                line_no,
-                &joined,
-                &heading_texts,
-                section_open,
-                true,
-            );
+            push_claim(&mut claims, line_no, &joined, &heading_texts, section, true);
             last_claim_indent = None;
             continue;
         }
@@ -505,14 +508,7 @@ pub fn parse(doc: &str) -> Vec<Claim> {
                 attach(last, item, line_no);
                 continue;
             }
-            if push_claim(
-                &mut claims,
-                line_no,
-                item,
-                &heading_texts,
-                section_open,
-                true,
-            ) {
+            if push_claim(&mut claims, line_no, item, &heading_texts, section, true) {
                 last_claim_indent = Some(indent);
             }
             continue;
@@ -544,7 +540,7 @@ pub fn parse(doc: &str) -> Vec<Claim> {
                 line_no,
                 repaired,
                 &heading_texts,
-                section_open,
+                section,
                 false,
             );
             last_claim_indent = None;
@@ -599,7 +595,7 @@ fn push_claim(
     line: u32,
     text: &str,
     headings: &[String],
-    section_open: bool,
+    section: Option<Mark>,
     in_list: bool,
 ) -> bool {
     let (clean_text, mark) = clean(text);
@@ -610,7 +606,8 @@ fn push_claim(
         Some(Mark::Open) => Mark::Open,
         _ if says_open(&clean_text) => Mark::Open,
         Some(Mark::Done) => Mark::Done,
-        _ if section_open => Mark::Open,
+        _ if section == Some(Mark::Open) => Mark::Open,
+        _ if section == Some(Mark::Done) => Mark::Done,
         _ => Mark::Stated,
     };
     let w = words(&clean_text);
