@@ -400,6 +400,8 @@ fn is_table_separator(line: &str) -> bool {
 #[must_use]
 pub fn parse(doc: &str) -> Vec<Claim> {
     let doc = repair_mojibake(doc);
+    let doc = doc.trim_start_matches('\u{feff}');
+    let mut in_comment = false;
     let mut claims: Vec<Claim> = Vec::new();
     let mut headings: Vec<(usize, String, Option<Mark>)> = Vec::new();
     let mut fence: Option<String> = None;
@@ -410,7 +412,21 @@ pub fn parse(doc: &str) -> Vec<Claim> {
     let lines: Vec<&str> = doc.lines().collect();
     for (idx, raw) in lines.iter().enumerate() {
         let line_no = u32::try_from(idx + 1).unwrap_or(u32::MAX);
+        // Block quotes are read as their content ("> ✅ Done").
+        let mut raw: &str = raw;
+        while let Some(rest) = raw.trim_start().strip_prefix('>') {
+            raw = rest.strip_prefix(' ').unwrap_or(rest);
+        }
         let trimmed = raw.trim();
+        // HTML comments are not claims.
+        if in_comment {
+            in_comment = !trimmed.contains("-->");
+            continue;
+        }
+        if trimmed.starts_with("<!--") {
+            in_comment = !trimmed.contains("-->");
+            continue;
+        }
         // Fenced code blocks are not claims.
         let fence_open = trimmed
             .strip_prefix("```")
@@ -437,9 +453,6 @@ pub fn parse(doc: &str) -> Vec<Claim> {
             headings.retain(|(level, _, _)| *level < hashes);
             headings.push((hashes, text, mark));
             last_claim_indent = None;
-            continue;
-        }
-        if trimmed.starts_with("<!--") || trimmed.starts_with('>') && trimmed.len() < 2 {
             continue;
         }
         let heading_texts: Vec<String> = headings.iter().map(|(_, t, _)| t.clone()).collect();
@@ -712,6 +725,37 @@ mod tests {
         fn mojibake_repair_never_panics(s in "[\\x00-\\u{ff}€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]{0,200}") {
             let _ = repair_mojibake(&s);
         }
+    }
+
+    #[test]
+    fn headings_set_the_default_mark() {
+        let doc = "# Work ✅ COMPLETE\n### Done\n1. **Translations** - 8 files\n\
+                   ## Next Steps\n### 1. Signup flow\n- Add the selector\n";
+        let c = parse(doc);
+        let marks: Vec<(u32, Mark)> = c.iter().map(|c| (c.line, c.mark)).collect();
+        assert_eq!(marks, vec![(3, Mark::Done), (6, Mark::Open)]);
+        assert_eq!(c[0].text, "Translations - 8 files");
+    }
+
+    #[test]
+    fn comments_quotes_bom_and_crlf() {
+        let doc = "\u{feff}# T\r\n<!--\r\n- [x] hidden\r\n-->\r\n> - [x] Quoted\r\n";
+        let c = parse(doc);
+        let got: Vec<(u32, &str, Mark)> = c
+            .iter()
+            .map(|c| (c.line, c.text.as_str(), c.mark))
+            .collect();
+        assert_eq!(got, vec![(5, "Quoted", Mark::Done)]);
+        assert_eq!(c[0].headings, vec!["T"]);
+    }
+
+    #[test]
+    fn table_status_cells_mark_rows() {
+        let doc =
+            "| Item | Status |\n|---|---|\n| Tracing | ❌ Not started |\n| Probes | ✅ Done |\n";
+        let c = parse(doc);
+        let got: Vec<(&str, Mark)> = c.iter().map(|c| (c.text.as_str(), c.mark)).collect();
+        assert_eq!(got, vec![("Tracing", Mark::Open), ("Probes", Mark::Done)]);
     }
 
     #[test]
