@@ -128,13 +128,15 @@ fn emoji_summary_with_file_references() {
             (29, "contradicted", &["DOCS003"]),
             (33, "unverifiable", &[]),
             (34, "unverifiable", &[]),
-            (38, "open", &[]),
-            (39, "open", &[]),
-            (47, "unverifiable", &[]),
+            // The fenced `.env` block: REDIS_URL is not in `.env.example`.
+            (40, "contradicted", &["CONF001"]),
+            (48, "open", &[]),
+            (49, "open", &[]),
+            (57, "unverifiable", &[]),
         ],
     );
-    assert_eq!(summary(&r), (17, 7, 5, 3, 2));
-    assert_eq!(r["summary"]["truthfulness"], 0.583);
+    assert_eq!(summary(&r), (18, 7, 6, 3, 2));
+    assert_eq!(r["summary"]["truthfulness"], 0.538);
     assert_eq!(code, 1, "a contradicted claim fails the run");
     // The referenced middleware exists and shows what the claim says.
     let headers = claim_at(&r, 8);
@@ -157,8 +159,24 @@ fn emoji_summary_with_file_references() {
         pinned["evidence"][0]["location"],
         ".github/workflows/ci.yml:13:15"
     );
-    // The fenced block's lines (41-45) are not claims.
-    assert!(verdicts(&r).iter().all(|(l, _, _)| !(41..=45).contains(l)));
+    // The `.env` block is one claim about its variables; the bash block is no claim.
+    let env = claim_at(&r, 40);
+    assert_eq!(
+        env["text"],
+        "Environment variables documented: DATABASE_URL, LOG_LEVEL, REDIS_URL"
+    );
+    assert!(
+        env["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["message"] == "`REDIS_URL` is not in `.env.example`")
+    );
+    assert!(
+        verdicts(&r)
+            .iter()
+            .all(|(l, _, _)| !(41..=45).contains(l) && !(51..=55).contains(l))
+    );
 }
 
 #[test]
@@ -356,7 +374,7 @@ fn table_and_markdown_show_verdicts_evidence_and_score() {
     assert!(table.contains("DOCK003 fail: Dockerfile:1:1 final stage `0` has no"));
     assert!(table.contains("live probes are not available"));
     assert!(table.contains(
-        "17 claims: 7 verified, 5 contradicted, 3 unverifiable, 2 open; truthfulness 58%"
+        "18 claims: 7 verified, 6 contradicted, 3 unverifiable, 2 open; truthfulness 54%"
     ));
     let out = readycheck()
         .args([

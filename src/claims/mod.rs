@@ -409,6 +409,71 @@ fn file_mentions(path: &Path, claim_text: &str) -> Option<(u32, String)> {
     None
 }
 
+/// For a claim made of a fenced `.env` block: looks each variable up in the files the
+/// mapped rules found (e.g. the env example `CONF001` reported as evidence). Returns the
+/// variables none of them mentions; adds the evidence.
+fn check_env_vars(
+    claim: &Claim,
+    mapped: &[&RuleResult],
+    root: &Path,
+    evidence: &mut Vec<Evidence>,
+) -> Vec<String> {
+    use std::io::Read;
+    if claim.env_vars.is_empty() {
+        return Vec::new();
+    }
+    let mut files: Vec<&str> = mapped
+        .iter()
+        .filter(|r| r.outcome == Outcome::Pass)
+        .flat_map(|r| r.evidence.iter().filter_map(|e| e.location.path()))
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    if files.is_empty() {
+        return Vec::new();
+    }
+    let mut texts = Vec::new();
+    for f in &files {
+        let mut buf = Vec::new();
+        if let Ok(file) = std::fs::File::open(root.join(f))
+            && file.take(MAX_READ).read_to_end(&mut buf).is_ok()
+        {
+            texts.push(String::from_utf8_lossy(&buf).into_owned());
+        }
+    }
+    let defines = |text: &str, var: &str| {
+        text.lines().any(|l| {
+            let l = l.trim_start().trim_start_matches('#').trim_start();
+            let l = l.strip_prefix("export ").unwrap_or(l);
+            l.strip_prefix(var)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+    };
+    let (found, missing): (Vec<&String>, Vec<&String>) = claim
+        .env_vars
+        .iter()
+        .partition(|v| texts.iter().any(|t| defines(t, v)));
+    let shown = files.join("`, `");
+    if !found.is_empty() {
+        let names: Vec<String> = found.iter().map(|v| format!("`{v}`")).collect();
+        evidence.push(Evidence {
+            rule: None,
+            status: "exists".to_owned(),
+            location: files[0].to_owned(),
+            message: format!("documents {}", names.join(", ")),
+        });
+    }
+    for v in &missing {
+        evidence.push(Evidence {
+            rule: None,
+            status: "missing".to_owned(),
+            location: files[0].to_owned(),
+            message: format!("`{v}` is not in `{shown}`"),
+        });
+    }
+    missing.into_iter().cloned().collect()
+}
+
 /// Judges every claim against the audit results and the repository at `root`.
 #[must_use]
 pub fn judge(
@@ -481,6 +546,7 @@ fn judge_one(
     for r in &mapped {
         evidence.extend(rule_evidence(r));
     }
+    let undocumented = check_env_vars(claim, &mapped, root, &mut evidence);
     let failed: Vec<&str> = mapped
         .iter()
         .filter(|r| r.outcome == Outcome::Fail)
@@ -496,6 +562,11 @@ fn judge_one(
         (
             Verdict::Contradicted,
             format!("{} failed", failed.join(", ")),
+        )
+    } else if !undocumented.is_empty() {
+        (
+            Verdict::Contradicted,
+            format!("`{}` not documented", undocumented.join("`, `")),
         )
     } else if claim.asserts_creation && !missing.is_empty() {
         (

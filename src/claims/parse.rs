@@ -36,6 +36,8 @@ pub struct Claim {
     /// A list item or table row (its heading may stand in for terse text); false for
     /// paragraph lines (bold lead-ins, marked lines).
     pub in_list: bool,
+    /// Variables of a fenced `.env` block (the claim is that they are documented).
+    pub env_vars: Vec<String>,
 }
 
 /// Marks that tick a claim (after mojibake repair).
@@ -440,6 +442,26 @@ pub fn parse(doc: &str) -> Vec<Claim> {
         }
         if let Some(f) = fence_open {
             fence = Some(f.to_owned());
+            let info = trimmed[3..].trim().to_ascii_lowercase();
+            let before = lines[..idx]
+                .iter()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .copied()
+                .unwrap_or("");
+            let heading = headings.last().map(|(_, t, _)| t.as_str()).unwrap_or("");
+            if let Some(vars) =
+                env_block(&lines[idx + 1..], f, &info, &format!("{heading} {before}"))
+            {
+                let heading_texts: Vec<String> =
+                    headings.iter().map(|(_, t, _)| t.clone()).collect();
+                let text = format!("Environment variables documented: {}", vars.join(", "));
+                if push_claim(&mut claims, line_no, &text, &heading_texts, None, false)
+                    && let Some(last) = claims.last_mut()
+                {
+                    last.env_vars = vars;
+                }
+            }
             continue;
         }
         if trimmed.is_empty() {
@@ -593,6 +615,47 @@ fn is_status_cell(cell: &str) -> bool {
     (w.is_empty() && mark.is_some()) || STATUS_WORDS.contains(&w.as_str())
 }
 
+/// The variable names of a fenced block that shows a `.env` file: every line is `NAME=…`
+/// (or a comment), and the info string (`env`, `dotenv`) or the heading or line before it
+/// says so. `None` otherwise.
+fn env_block(rest: &[&str], fence: &str, info: &str, context: &str) -> Option<Vec<String>> {
+    let lang_env = matches!(info, "env" | "dotenv" | ".env" | "properties" | "ini");
+    let lang_ok = lang_env || matches!(info, "" | "bash" | "sh" | "shell" | "text" | "console");
+    let ctx = words(context);
+    let ctx_env = ["env", "environment", "dotenv", "environment variables"]
+        .iter()
+        .any(|w| has_words(&ctx, w));
+    if !lang_ok || !(lang_env || ctx_env) {
+        return None;
+    }
+    let mut vars = Vec::new();
+    for line in rest {
+        let t = line.trim();
+        if t.starts_with(fence) {
+            break;
+        }
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let t = t.strip_prefix("export ").unwrap_or(t);
+        let (name, _) = t.split_once('=')?;
+        let valid = name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+        if !valid {
+            return None;
+        }
+        if !vars.iter().any(|v| v == name) {
+            vars.push(name.to_owned());
+        }
+        if vars.len() > 200 {
+            return None;
+        }
+    }
+    (!vars.is_empty()).then_some(vars)
+}
+
 fn attach(claim: &mut Claim, text: &str, line: u32) {
     for p in paths_in(text) {
         if !claim.files.iter().any(|(q, _)| *q == p) {
@@ -638,6 +701,7 @@ fn push_claim(
         files,
         asserts_creation,
         in_list,
+        env_vars: Vec::new(),
     });
     true
 }
@@ -747,6 +811,17 @@ mod tests {
             .collect();
         assert_eq!(got, vec![(5, "Quoted", Mark::Done)]);
         assert_eq!(c[0].headings, vec!["T"]);
+    }
+
+    #[test]
+    fn env_blocks_claim_their_variables() {
+        let doc = "## Environment\n```\nexport A_URL=x\n# c\nB=1\n```\n```bash\nnpm start\n```\n```env\nlower=1\n```\n";
+        let c = parse(doc);
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].line, 2);
+        assert_eq!(c[0].env_vars, vec!["A_URL", "B"]);
+        // Without an env info string or context, KEY=VALUE blocks are just code.
+        assert!(parse("## Run\n```\nA=1\n```\n").is_empty());
     }
 
     #[test]
