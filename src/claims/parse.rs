@@ -274,7 +274,21 @@ fn looks_like_bare_name(s: &str) -> bool {
 /// The paths a line points at.
 fn paths_in(s: &str) -> Vec<String> {
     let pointer = pointer_head(s);
-    backticked(s)
+    let spans = backticked(s);
+    if pointer
+        && spans.is_empty()
+        && let Some((_, rest)) = s.split_once(':')
+    {
+        // `File: app/main.py, app/util.py` without backticks: only unmistakable paths
+        // (a slash or an extension), never bare words ("Location: Berlin").
+        return rest
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .map(|w| w.trim_matches(|c: char| matches!(c, '*' | '(' | ')' | ';')))
+            .filter(|w| looks_like_path(w))
+            .map(|p| p.trim_start_matches("./").to_owned())
+            .collect();
+    }
+    spans
         .into_iter()
         .filter(|p| looks_like_path(p) || (pointer && looks_like_bare_name(p)))
         .map(|p| p.trim().trim_start_matches("./").to_owned())
@@ -336,34 +350,35 @@ fn pointer_head(text: &str) -> bool {
 /// Removes marks, checkbox, emphasis and link syntax; returns the clean text and the mark.
 fn clean(text: &str) -> (String, Option<Mark>) {
     let mut t = text.trim().to_owned();
-    let mut mark = None;
+    let mut checkbox = None;
     for (pat, m) in [
         ("[x]", Mark::Done),
         ("[X]", Mark::Done),
         ("[ ]", Mark::Open),
     ] {
         if let Some(rest) = t.strip_prefix(pat) {
-            mark = Some(m);
+            checkbox = Some(m);
             t = rest.trim_start().to_owned();
             break;
         }
     }
+    let mut emoji = None;
     for m in DONE_MARKS {
         if t.contains(m) {
-            mark.get_or_insert(Mark::Done);
+            emoji.get_or_insert(Mark::Done);
             t = t.replace(m, " ");
         }
     }
     for m in OPEN_MARKS {
         if t.contains(m) {
-            // An explicit open mark wins over a tick elsewhere on the line
+            // An open mark wins over a tick elsewhere on the line
             // (`✅ Docker | ❌ Kubernetes` is not a finished claim).
-            if mark != Some(Mark::Open) && !t.trim_start().starts_with("[x]") {
-                mark = Some(Mark::Open);
-            }
+            emoji = Some(Mark::Open);
             t = t.replace(m, " ");
         }
     }
+    // A checkbox is the author's explicit state and wins over decoration.
+    let mark = checkbox.or(emoji);
     for m in NEUTRAL_MARKS {
         t = t.replace(m, " ");
     }
@@ -822,6 +837,16 @@ mod tests {
         assert_eq!(c[0].env_vars, vec!["A_URL", "B"]);
         // Without an env info string or context, KEY=VALUE blocks are just code.
         assert!(parse("## Run\n```\nA=1\n```\n").is_empty());
+    }
+
+    #[test]
+    fn pointers_without_backticks_and_checkbox_precedence() {
+        let doc = "- ✅ Rate limiting\n  - File: app/rate_limit.py, Dockerfile\n\
+                   - [x] ❌ errors fixed\n- ✅ Office\n  - Location: Berlin\n";
+        let c = parse(doc);
+        assert_eq!(c[0].files, vec![("app/rate_limit.py".to_owned(), 2)]);
+        assert_eq!(c[1].mark, Mark::Done);
+        assert!(c.iter().all(|c| c.files.is_empty() || c.line == 1));
     }
 
     #[test]
