@@ -18,6 +18,7 @@ Examples:
   readycheck rules --category reliability
   readycheck explain DOCK001                  why a rule matters and how to fix it
   readycheck baseline . -o readycheck-baseline.json && readycheck audit --baseline readycheck-baseline.json
+  readycheck claims READINESS.md .            check a readiness document's ticks
 
 Exit codes: 0 gate passed, 1 gate failed, 2 usage, config or rule error.";
 
@@ -41,6 +42,8 @@ pub struct Cli {
 pub enum Command {
     /// Audit a repository and gate on the result.
     Audit(AuditArgs),
+    /// Verify a production-readiness document's claims against the repository.
+    Claims(ClaimsArgs),
     /// List the rules.
     Rules(RulesArgs),
     /// Explain one rule: why it matters, how to fix it, examples and references.
@@ -60,9 +63,9 @@ pub enum Command {
 /// `readycheck probe`.
 #[derive(Debug, Args)]
 pub struct ProbeArgs {
-    /// Base URLs of the services.
-    #[arg(required = true, value_name = "URL")]
-    pub urls: Vec<String>,
+    /// Base URLs of the services (added to any `--url`).
+    #[arg(required_unless_present = "urls", value_name = "URL")]
+    pub targets: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -242,4 +245,50 @@ pub struct ExplainArgs {
     /// Directory of extra rule files (repeatable).
     #[arg(long = "rules", value_name = "DIR")]
     pub rule_dirs: Vec<PathBuf>,
+}
+
+/// `readycheck claims`.
+#[derive(Debug, Args)]
+pub struct ClaimsArgs {
+    /// The readiness document (Markdown).
+    pub document: PathBuf,
+    /// Repository the document describes; file references are relative to it.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Live probing of the service the document describes (`--url`, `--header`, …);
+    /// without a URL, claims only a probe could check stay unverifiable.
+    #[command(flatten)]
+    pub live: LiveArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DocFormat::Table)]
+    pub format: DocFormat,
+    /// Write the report to this file instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Which verdicts fail the run (exit 1).
+    #[arg(long, value_enum, default_value_t = ClaimsFailOn::Contradicted)]
+    pub fail_on: ClaimsFailOn,
+    /// Directory of extra rule files (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rule_dirs: Vec<PathBuf>,
+    /// Config file [default: readycheck.toml at PATH].
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore every config file.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Also run preview rules.
+    #[arg(long)]
+    pub preview: bool,
+}
+
+/// `claims --fail-on` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClaimsFailOn {
+    /// Any contradicted claim fails.
+    Contradicted,
+    /// Any contradicted or open claim fails.
+    Open,
+    /// Never fail (report only).
+    Never,
 }

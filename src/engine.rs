@@ -113,8 +113,16 @@ pub fn run(set: &RuleSet, chosen: &[usize], ws: &Workspace) -> Vec<RuleResult> {
 
 /// The requests every chosen live rule needs, deduplicated.
 #[must_use]
-pub fn live_requests(set: &RuleSet, chosen: &[usize], ws: &Workspace) -> Vec<crate::probe::RequestSpec> {
-    let mut all: Vec<_> = chosen.iter().filter(|&&i| set.rules[i].check.is_live()).flat_map(|&i| set.rules[i].check.requests(ws)).collect();
+pub fn live_requests(
+    set: &RuleSet,
+    chosen: &[usize],
+    ws: &Workspace,
+) -> Vec<crate::probe::RequestSpec> {
+    let mut all: Vec<_> = chosen
+        .iter()
+        .filter(|&&i| set.rules[i].check.is_live())
+        .flat_map(|&i| set.rules[i].check.requests(ws))
+        .collect();
     all.sort();
     all.dedup();
     all
@@ -122,7 +130,12 @@ pub fn live_requests(set: &RuleSet, chosen: &[usize], ws: &Workspace) -> Vec<cra
 
 /// Like [`run`], with live targets already probed.
 #[must_use]
-pub fn run_with_targets(set: &RuleSet, chosen: &[usize], ws: &Workspace, targets: &[crate::probe::Target]) -> Vec<RuleResult> {
+pub fn run_with_targets(
+    set: &RuleSet,
+    chosen: &[usize],
+    ws: &Workspace,
+    targets: &[crate::probe::Target],
+) -> Vec<RuleResult> {
     let conditions = Evaluator::new(&set.facts, ws);
     let mut results: Vec<RuleResult> = chosen
         .par_iter()
@@ -142,25 +155,45 @@ pub fn run_with_targets(set: &RuleSet, chosen: &[usize], ws: &Workspace, targets
 /// Evaluates a live rule on every target and merges the outcomes: any finding fails it,
 /// otherwise an undecided target makes it inconclusive.
 fn evaluate_live(rule: &Arc<Rule>, ws: &Workspace, targets: &[crate::probe::Target]) -> RuleResult {
-    let done = |outcome, findings, evidence| RuleResult { rule: Arc::clone(rule), outcome, findings, evidence };
+    let done = |outcome, findings, evidence| RuleResult {
+        rule: Arc::clone(rule),
+        outcome,
+        findings,
+        evidence,
+    };
     if targets.is_empty() {
-        return done(Outcome::Skipped("no live target: pass --url URL".to_owned()), Vec::new(), Vec::new());
+        return done(
+            Outcome::Skipped("no live target: pass --url URL".to_owned()),
+            Vec::new(),
+            Vec::new(),
+        );
     }
-    let (mut findings, mut evidence, mut undecided, mut skipped, mut applicable) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), 0);
+    let (mut findings, mut evidence, mut undecided, mut skipped, mut applicable) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), 0);
     for target in targets {
         if !rule.profiles.is_empty() && !rule.profiles.contains(&target.profile) {
-            skipped.push(format!("does not apply to the `{}` profile", target.profile.as_str()));
+            skipped.push(format!(
+                "does not apply to the `{}` profile",
+                target.profile.as_str()
+            ));
             continue;
         }
         let mut cx = CheckCx::for_target(ws, target);
         let applicability = rule.check.evaluate(&mut cx);
-        let CheckCx { findings: f, evidence: e, problems, .. } = cx;
+        let CheckCx {
+            findings: f,
+            evidence: e,
+            problems,
+            ..
+        } = cx;
         let had_findings = !f.is_empty();
         findings.extend(f);
         evidence.extend(e);
         match applicability {
             Err(err) if !had_findings => undecided.push(format!("{}: {}", target.base, err.0)),
-            Ok(Applicability::NotApplicable(reason)) if !had_findings && problems.is_empty() => skipped.push(reason),
+            Ok(Applicability::NotApplicable(reason)) if !had_findings && problems.is_empty() => {
+                skipped.push(reason)
+            }
             _ if !had_findings && !problems.is_empty() => undecided.push(problems.join("; ")),
             _ => applicable += 1,
         }

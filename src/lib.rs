@@ -3,6 +3,7 @@
 
 pub mod baseline;
 pub mod check;
+pub mod claims;
 pub mod cli;
 pub mod collect;
 pub mod commands;
@@ -27,6 +28,7 @@ pub fn run(cli: &cli::Cli) -> anyhow::Result<ExitStatus> {
     let color = style::use_color(cli.color);
     match &cli.command {
         cli::Command::Audit(args) => commands::audit::run(args, color),
+        cli::Command::Claims(args) => commands::claims::run(args, color),
         cli::Command::Rules(args) => commands::rules::run(args),
         cli::Command::Explain(args) => commands::explain::run(args, color),
         cli::Command::Baseline(args) => commands::baseline::run(args),

@@ -3,9 +3,12 @@
 //! `healthcheck.test`, Kubernetes `httpGet.path`) answers 2xx: a probe the orchestrator
 //! runs against a path that fails means restarts or no traffic in production.
 
-use super::{default_dockerfile_excludes, default_dockerfile_globs, Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError};
-use crate::collect::select::SelectorId;
+use super::{
+    Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError,
+    default_dockerfile_excludes, default_dockerfile_globs,
+};
 use crate::collect::Workspace;
+use crate::collect::select::SelectorId;
 use crate::finding::{Finding, Location};
 use crate::parse::yaml::{Node, Value};
 use crate::probe::RequestSpec;
@@ -38,10 +41,25 @@ pub struct Params {
 }
 
 fn candidates() -> Vec<String> {
-    ["/healthz", "/health", "/livez", "/readyz", "/health/live", "/health/ready", "/health/liveness", "/health/readiness", "/live", "/ready", "/status", "/api/health", "/actuator/health", "/ping"]
-        .into_iter()
-        .map(str::to_owned)
-        .collect()
+    [
+        "/healthz",
+        "/health",
+        "/livez",
+        "/readyz",
+        "/health/live",
+        "/health/ready",
+        "/health/liveness",
+        "/health/readiness",
+        "/live",
+        "/ready",
+        "/status",
+        "/api/health",
+        "/actuator/health",
+        "/ping",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect()
 }
 
 fn budget() -> u64 {
@@ -68,7 +86,12 @@ pub struct Declared {
 
 fn local_url() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::\d+)?(/[^\s'\x22\]\\]*)").expect("static regex"))
+    RE.get_or_init(|| {
+        Regex::new(
+            r"https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::\d+)?(/[^\s'\x22\]\\]*)",
+        )
+        .expect("static regex")
+    })
 }
 
 fn walk_http_get(node: &Node, rel: &str, out: &mut Vec<Declared>) {
@@ -79,17 +102,27 @@ fn walk_http_get(node: &Node, rel: &str, out: &mut Vec<Declared>) {
                     && let Some(p) = v.get("path").and_then(Node::scalar_text)
                     && p.starts_with('/')
                 {
-                    out.push(Declared { path: p, source: format!("{rel}:{}", k.pos.line) });
+                    out.push(Declared {
+                        path: p,
+                        source: format!("{rel}:{}", k.pos.line),
+                    });
                 }
                 if k.name == "healthcheck"
                     && let Some(test) = v.get("test")
                 {
                     let text = match &test.value {
-                        Value::Seq(items) => items.iter().filter_map(Node::scalar_text).collect::<Vec<_>>().join(" "),
+                        Value::Seq(items) => items
+                            .iter()
+                            .filter_map(Node::scalar_text)
+                            .collect::<Vec<_>>()
+                            .join(" "),
                         _ => test.scalar_text().unwrap_or_default(),
                     };
                     for c in local_url().captures_iter(&text) {
-                        out.push(Declared { path: c[1].to_owned(), source: format!("{rel}:{}", k.pos.line) });
+                        out.push(Declared {
+                            path: c[1].to_owned(),
+                            source: format!("{rel}:{}", k.pos.line),
+                        });
                     }
                 }
                 walk_http_get(v, rel, out);
@@ -109,9 +142,16 @@ impl HealthEndpoints {
             let rel = &ws.file(i).rel;
             if let Ok(df) = ws.dockerfile(i) {
                 for stage in &df.stages {
-                    for instr in stage.instructions.iter().filter(|x| x.keyword == "HEALTHCHECK") {
+                    for instr in stage
+                        .instructions
+                        .iter()
+                        .filter(|x| x.keyword == "HEALTHCHECK")
+                    {
                         for c in local_url().captures_iter(&instr.args) {
-                            out.push(Declared { path: c[1].to_owned(), source: format!("{rel}:{}", instr.pos.line) });
+                            out.push(Declared {
+                                path: c[1].to_owned(),
+                                source: format!("{rel}:{}", instr.pos.line),
+                            });
                         }
                     }
                 }
@@ -143,15 +183,35 @@ impl CheckKind for HealthEndpoints {
         if p.paths.iter().any(|x| !x.starts_with('/')) {
             return Err(ParamError::at("paths", "paths start with `/`"));
         }
-        let dockerfiles = cx.files("dockerfiles", &default_dockerfile_globs(), &default_dockerfile_excludes(), false)?;
-        let yaml = cx.files("yaml", &["*.yaml".to_owned(), "*.yml".to_owned()], &[".github/".to_owned()], false)?;
-        Ok(HealthEndpoints { mode: p.mode, paths: p.paths, max_ms: p.max_ms, dockerfiles, yaml })
+        let dockerfiles = cx.files(
+            "dockerfiles",
+            &default_dockerfile_globs(),
+            &default_dockerfile_excludes(),
+            false,
+        )?;
+        let yaml = cx.files(
+            "yaml",
+            &["*.yaml".to_owned(), "*.yml".to_owned()],
+            &[".github/".to_owned()],
+            false,
+        )?;
+        Ok(HealthEndpoints {
+            mode: p.mode,
+            paths: p.paths,
+            max_ms: p.max_ms,
+            dockerfiles,
+            yaml,
+        })
     }
 
     fn requests(&self, ws: &Workspace) -> Vec<RequestSpec> {
         match self.mode {
             Mode::Discover => self.paths.iter().map(|p| RequestSpec::get(p)).collect(),
-            Mode::Declared => self.declared(ws).iter().map(|d| RequestSpec::get(&d.path)).collect(),
+            Mode::Declared => self
+                .declared(ws)
+                .iter()
+                .map(|d| RequestSpec::get(&d.path))
+                .collect(),
         }
     }
 
@@ -167,7 +227,14 @@ impl CheckKind for HealthEndpoints {
                         Some(Ok(r)) if (200..300).contains(&r.status) => {
                             let ms = r.latency.as_millis();
                             if ms <= u128::from(self.max_ms) {
-                                cx.evidence(Finding { location: Location::Http { method: "GET".into(), url: target.url(&spec) }, message: format!("answered {} in {ms} ms", r.status), waiver: None });
+                                cx.evidence(Finding {
+                                    location: Location::Http {
+                                        method: "GET".into(),
+                                        url: target.url(&spec),
+                                    },
+                                    message: format!("answered {} in {ms} ms", r.status),
+                                    waiver: None,
+                                });
                                 return Ok(Applicability::Applicable);
                             }
                             slow.get_or_insert((target.url(&spec), ms));
@@ -177,13 +244,29 @@ impl CheckKind for HealthEndpoints {
                     }
                 }
                 if let Some((url, ms)) = slow {
-                    cx.report(Finding { location: Location::Http { method: "GET".into(), url }, message: format!("health endpoint answered in {ms} ms, over the {} ms budget", self.max_ms), waiver: None });
+                    cx.report(Finding {
+                        location: Location::Http {
+                            method: "GET".into(),
+                            url,
+                        },
+                        message: format!(
+                            "health endpoint answered in {ms} ms, over the {} ms budget",
+                            self.max_ms
+                        ),
+                        waiver: None,
+                    });
                 } else if errors.len() == self.paths.len() {
                     return Err(CheckError(format!("{}: {}", target.base, errors[0])));
                 } else {
                     cx.report(Finding {
-                        location: Location::Http { method: "GET".into(), url: target.base.clone() },
-                        message: format!("no health endpoint answered 2xx (tried `{}`)", self.paths.join("`, `")),
+                        location: Location::Http {
+                            method: "GET".into(),
+                            url: target.base.clone(),
+                        },
+                        message: format!(
+                            "no health endpoint answered 2xx (tried `{}`)",
+                            self.paths.join("`, `")
+                        ),
                         waiver: None,
                     });
                 }
@@ -191,21 +274,46 @@ impl CheckKind for HealthEndpoints {
             Mode::Declared => {
                 let declared = self.declared(cx.workspace());
                 if declared.is_empty() {
-                    return Ok(Applicability::NotApplicable("no health path is declared in the repository".to_owned()));
+                    return Ok(Applicability::NotApplicable(
+                        "no health path is declared in the repository".to_owned(),
+                    ));
                 }
                 for d in declared {
                     let spec = RequestSpec::get(&d.path);
                     let url = target.url(&spec);
                     let message = match target.response(&spec) {
                         Some(Ok(r)) if (200..300).contains(&r.status) => {
-                            cx.evidence(Finding { location: Location::Http { method: "GET".into(), url }, message: format!("declared in `{}`, answered {}", d.source, r.status), waiver: None });
+                            cx.evidence(Finding {
+                                location: Location::Http {
+                                    method: "GET".into(),
+                                    url,
+                                },
+                                message: format!(
+                                    "declared in `{}`, answered {}",
+                                    d.source, r.status
+                                ),
+                                waiver: None,
+                            });
                             continue;
                         }
-                        Some(Ok(r)) => format!("`{}` declared in `{}` answered {}", d.path, d.source, r.status),
-                        Some(Err(e)) => format!("`{}` declared in `{}` did not answer: {}", d.path, d.source, e.0),
+                        Some(Ok(r)) => format!(
+                            "`{}` declared in `{}` answered {}",
+                            d.path, d.source, r.status
+                        ),
+                        Some(Err(e)) => format!(
+                            "`{}` declared in `{}` did not answer: {}",
+                            d.path, d.source, e.0
+                        ),
                         None => continue,
                     };
-                    cx.report(Finding { location: Location::Http { method: "GET".into(), url }, message, waiver: None });
+                    cx.report(Finding {
+                        location: Location::Http {
+                            method: "GET".into(),
+                            url,
+                        },
+                        message,
+                        waiver: None,
+                    });
                 }
             }
         }

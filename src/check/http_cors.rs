@@ -58,7 +58,10 @@ impl CheckKind for HttpCors {
             headers: vec![("Origin".to_owned(), FOREIGN_ORIGIN.to_owned())],
             follow_redirects: true,
         };
-        Ok(HttpCors { request, problem: p.problem })
+        Ok(HttpCors {
+            request,
+            problem: p.problem,
+        })
     }
 
     fn requests(&self, _ws: &Workspace) -> Vec<RequestSpec> {
@@ -73,9 +76,14 @@ impl CheckKind for HttpCors {
             Some(Err(e)) => return Err(CheckError(format!("GET {url}: {}", e.0))),
             None => return Err(CheckError(format!("GET {url} was not requested"))),
         };
-        let at = Location::Http { method: "GET".to_owned(), url };
+        let at = Location::Http {
+            method: "GET".to_owned(),
+            url,
+        };
         let origin = r.header("access-control-allow-origin").map(str::trim);
-        let credentials = r.header("access-control-allow-credentials").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        let credentials = r
+            .header("access-control-allow-credentials")
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
         let message = match (self.problem, origin) {
             (Problem::ReflectedOrigin, Some(o)) if o == FOREIGN_ORIGIN => {
                 Some(format!("the foreign origin `{FOREIGN_ORIGIN}` is reflected in `Access-Control-Allow-Origin`{}", if credentials { " with credentials allowed" } else { "" }))
@@ -90,7 +98,11 @@ impl CheckKind for HttpCors {
             _ => None,
         };
         if let Some(m) = message {
-            cx.report(Finding { location: at, message: m, waiver: None });
+            cx.report(Finding {
+                location: at,
+                message: m,
+                waiver: None,
+            });
         }
         Ok(Applicability::Applicable)
     }

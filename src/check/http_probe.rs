@@ -2,7 +2,7 @@
 //! (status, header, body, JSON pointer, latency), combined with `all` or `any`, each
 //! optionally negated: nuclei's matcher idea without a string expression language.
 
-use super::{regex_param, Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError};
+use super::{Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError, regex_param};
 use crate::collect::Workspace;
 use crate::finding::{Finding, Location};
 use crate::probe::{RequestSpec, Response};
@@ -131,9 +131,22 @@ pub struct Params {
 
 enum Test {
     Status(Vec<u16>),
-    Header { name: String, absent: bool, equals: Option<String>, matches: Option<Regex>, when_present: bool },
-    Body { contains: Option<String>, matches: Option<Regex> },
-    Json { pointer: String, equals: Option<String>, matches: Option<Regex> },
+    Header {
+        name: String,
+        absent: bool,
+        equals: Option<String>,
+        matches: Option<Regex>,
+        when_present: bool,
+    },
+    Body {
+        contains: Option<String>,
+        matches: Option<Regex>,
+    },
+    Json {
+        pointer: String,
+        equals: Option<String>,
+        matches: Option<Regex>,
+    },
     Latency(u64),
 }
 
@@ -155,49 +168,99 @@ pub struct HttpProbe {
 
 fn compile_matcher(i: usize, m: Matcher) -> Result<Compiled, ParamError> {
     let field = format!("matchers[{i}]");
-    let kinds = [m.status.is_some(), m.header.is_some(), m.body.is_some(), m.json.is_some(), m.latency_ms.is_some()];
+    let kinds = [
+        m.status.is_some(),
+        m.header.is_some(),
+        m.body.is_some(),
+        m.json.is_some(),
+        m.latency_ms.is_some(),
+    ];
     if kinds.iter().filter(|k| **k).count() != 1 {
-        return Err(ParamError::at(&field, "a matcher has exactly one of `status`, `header`, `body`, `json`, `latency_ms`"));
+        return Err(ParamError::at(
+            &field,
+            "a matcher has exactly one of `status`, `header`, `body`, `json`, `latency_ms`",
+        ));
     }
-    let re = |r: &Option<String>, f: &str| r.as_deref().map(|r| regex_param(&format!("{field}.{f}"), r, false)).transpose();
+    let re = |r: &Option<String>, f: &str| {
+        r.as_deref()
+            .map(|r| regex_param(&format!("{field}.{f}"), r, false))
+            .transpose()
+    };
     let test = if let Some(s) = m.status {
         Test::Status(s)
     } else if let Some(name) = m.header {
-        Test::Header { name: name.to_ascii_lowercase(), absent: m.absent, equals: m.equals, matches: re(&m.matches, "matches")?, when_present: m.when_present }
+        Test::Header {
+            name: name.to_ascii_lowercase(),
+            absent: m.absent,
+            equals: m.equals,
+            matches: re(&m.matches, "matches")?,
+            when_present: m.when_present,
+        }
     } else if let Some(b) = m.body {
         if b.contains.is_none() == b.matches.is_none() {
-            return Err(ParamError::at(&format!("{field}.body"), "give exactly one of `contains` and `matches`"));
+            return Err(ParamError::at(
+                &format!("{field}.body"),
+                "give exactly one of `contains` and `matches`",
+            ));
         }
-        Test::Body { contains: b.contains, matches: re(&b.matches, "body.matches")? }
+        Test::Body {
+            contains: b.contains,
+            matches: re(&b.matches, "body.matches")?,
+        }
     } else if let Some(pointer) = m.json {
         if !pointer.starts_with('/') {
-            return Err(ParamError::at(&format!("{field}.json"), "a JSON pointer starts with `/`"));
+            return Err(ParamError::at(
+                &format!("{field}.json"),
+                "a JSON pointer starts with `/`",
+            ));
         }
-        Test::Json { pointer, equals: m.equals, matches: re(&m.matches, "matches")? }
+        Test::Json {
+            pointer,
+            equals: m.equals,
+            matches: re(&m.matches, "matches")?,
+        }
     } else {
         Test::Latency(m.latency_ms.map_or(0, |l| l.max))
     };
-    Ok(Compiled { name: m.name, negate: m.negate, test })
+    Ok(Compiled {
+        name: m.name,
+        negate: m.negate,
+        test,
+    })
 }
 
 impl Compiled {
     /// `None` when the matcher holds, else what was observed.
     fn check(&self, r: &Response) -> Option<String> {
         let (held, observed) = match &self.test {
-            Test::Status(allowed) => (allowed.contains(&r.status), format!("status {}, expected one of {allowed:?}", r.status)),
-            Test::Header { name, absent, equals, matches, when_present } => match r.header(name) {
+            Test::Status(allowed) => (
+                allowed.contains(&r.status),
+                format!("status {}, expected one of {allowed:?}", r.status),
+            ),
+            Test::Header {
+                name,
+                absent,
+                equals,
+                matches,
+                when_present,
+            } => match r.header(name) {
                 None if *when_present => (true, String::new()),
                 None => (*absent, format!("header `{name}` is absent")),
                 Some(_) if *absent => (false, format!("header `{name}` is present")),
                 Some(v) => {
-                    let ok = equals.as_ref().is_none_or(|e| v.eq_ignore_ascii_case(e)) && matches.as_ref().is_none_or(|m| m.is_match(v));
+                    let ok = equals.as_ref().is_none_or(|e| v.eq_ignore_ascii_case(e))
+                        && matches.as_ref().is_none_or(|m| m.is_match(v));
                     (ok, format!("header `{name}` is `{}`", clip(v)))
                 }
             },
             Test::Body { contains, matches } => {
                 let text = r.text();
-                let ok = contains.as_ref().is_none_or(|c| text.contains(c.as_str())) && matches.as_ref().is_none_or(|m| m.is_match(&text));
-                let found = matches.as_ref().and_then(|m| m.find(&text)).map(|m| clip(m.as_str()));
+                let ok = contains.as_ref().is_none_or(|c| text.contains(c.as_str()))
+                    && matches.as_ref().is_none_or(|m| m.is_match(&text));
+                let found = matches
+                    .as_ref()
+                    .and_then(|m| m.find(&text))
+                    .map(|m| clip(m.as_str()));
                 let what = match (contains, found) {
                     (Some(c), _) => format!("body does not contain `{c}`"),
                     (None, Some(f)) => format!("body contains `{f}`"),
@@ -205,7 +268,11 @@ impl Compiled {
                 };
                 (ok, what)
             }
-            Test::Json { pointer, equals, matches } => match serde_json::from_slice::<serde_json::Value>(&r.body) {
+            Test::Json {
+                pointer,
+                equals,
+                matches,
+            } => match serde_json::from_slice::<serde_json::Value>(&r.body) {
                 Err(_) => (false, "body is not JSON".to_owned()),
                 Ok(v) => match v.pointer(pointer) {
                     None => (false, format!("JSON has no `{pointer}`")),
@@ -214,29 +281,45 @@ impl Compiled {
                             serde_json::Value::String(s) => s.clone(),
                             other => other.to_string(),
                         };
-                        let ok = equals.as_ref().is_none_or(|e| *e == text) && matches.as_ref().is_none_or(|m| m.is_match(&text));
+                        let ok = equals.as_ref().is_none_or(|e| *e == text)
+                            && matches.as_ref().is_none_or(|m| m.is_match(&text));
                         (ok, format!("JSON `{pointer}` is `{}`", clip(&text)))
                     }
                 },
             },
             Test::Latency(max) => {
                 let ms = r.latency.as_millis();
-                (ms <= u128::from(*max), format!("answered in {ms} ms, budget {max} ms"))
+                (
+                    ms <= u128::from(*max),
+                    format!("answered in {ms} ms, budget {max} ms"),
+                )
             }
         };
         if held != self.negate {
             None
         } else if self.negate {
-            Some(self.name.clone().unwrap_or_else(|| format!("unexpected: {observed}")))
+            Some(
+                self.name
+                    .clone()
+                    .unwrap_or_else(|| format!("unexpected: {observed}")),
+            )
         } else {
-            Some(self.name.as_ref().map_or(observed.clone(), |n| format!("{n}: {observed}")))
+            Some(
+                self.name
+                    .as_ref()
+                    .map_or(observed.clone(), |n| format!("{n}: {observed}")),
+            )
         }
     }
 }
 
 fn clip(s: &str) -> String {
     let one: String = s.lines().next().unwrap_or("").chars().take(80).collect();
-    if one.len() < s.len() { format!("{one}…") } else { one }
+    if one.len() < s.len() {
+        format!("{one}…")
+    } else {
+        one
+    }
 }
 
 impl CheckKind for HttpProbe {
@@ -249,12 +332,22 @@ impl CheckKind for HttpProbe {
         if !path.starts_with('/') {
             return Err(ParamError::at("request.path", "the path starts with `/`"));
         }
-        let matchers = p.matchers.into_iter().enumerate().map(|(i, m)| compile_matcher(i, m)).collect::<Result<Vec<_>, _>>()?;
+        let matchers = p
+            .matchers
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| compile_matcher(i, m))
+            .collect::<Result<Vec<_>, _>>()?;
         if matchers.is_empty() {
             return Err(ParamError::at("matchers", "at least one matcher"));
         }
         Ok(HttpProbe {
-            request: RequestSpec { method, path, headers: p.request.headers.into_iter().collect(), follow_redirects: p.request.follow_redirects },
+            request: RequestSpec {
+                method,
+                path,
+                headers: p.request.headers.into_iter().collect(),
+                follow_redirects: p.request.follow_redirects,
+            },
             combine: p.combine,
             matchers,
             schemes: p.schemes,
@@ -271,28 +364,63 @@ impl CheckKind for HttpProbe {
         let target = cx.target()?;
         let scheme = target.base.split("://").next().unwrap_or("");
         if !self.schemes.is_empty() && !self.schemes.iter().any(|s| s == scheme) {
-            return Ok(Applicability::NotApplicable(format!("only for {} targets", self.schemes.join("/"))));
+            return Ok(Applicability::NotApplicable(format!(
+                "only for {} targets",
+                self.schemes.join("/")
+            )));
         }
         let url = target.url(&self.request);
-        let at = Location::Http { method: self.request.method.clone(), url: url.clone() };
+        let at = Location::Http {
+            method: self.request.method.clone(),
+            url: url.clone(),
+        };
         let response = match target.response(&self.request) {
             Some(Ok(r)) => r,
-            Some(Err(e)) => return Err(CheckError(format!("{} {url}: {}", self.request.method, e.0))),
-            None => return Err(CheckError(format!("{} {url} was not requested", self.request.method))),
+            Some(Err(e)) => {
+                return Err(CheckError(format!(
+                    "{} {url}: {}",
+                    self.request.method, e.0
+                )));
+            }
+            None => {
+                return Err(CheckError(format!(
+                    "{} {url} was not requested",
+                    self.request.method
+                )));
+            }
         };
         if !self.only_status.is_empty() && !self.only_status.contains(&response.status) {
-            return Ok(Applicability::NotApplicable(format!("{} {url} answered {}", self.request.method, response.status)));
+            return Ok(Applicability::NotApplicable(format!(
+                "{} {url} answered {}",
+                self.request.method, response.status
+            )));
         }
-        let failures: Vec<String> = self.matchers.iter().filter_map(|m| m.check(response)).collect();
-        let prefix = self.message.as_deref().map(|m| format!("{m}: ")).unwrap_or_default();
+        let failures: Vec<String> = self
+            .matchers
+            .iter()
+            .filter_map(|m| m.check(response))
+            .collect();
+        let prefix = self
+            .message
+            .as_deref()
+            .map(|m| format!("{m}: "))
+            .unwrap_or_default();
         match self.combine {
             Combine::All => {
                 for f in failures {
-                    cx.report(Finding { location: at.clone(), message: format!("{prefix}{f}"), waiver: None });
+                    cx.report(Finding {
+                        location: at.clone(),
+                        message: format!("{prefix}{f}"),
+                        waiver: None,
+                    });
                 }
             }
             Combine::Any if failures.len() == self.matchers.len() => {
-                cx.report(Finding { location: at, message: format!("{prefix}{}", failures.join("; ")), waiver: None });
+                cx.report(Finding {
+                    location: at,
+                    message: format!("{prefix}{}", failures.join("; ")),
+                    waiver: None,
+                });
             }
             Combine::Any => {}
         }

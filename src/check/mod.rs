@@ -147,12 +147,16 @@ impl<'a> CheckCx<'a> {
     /// A context for a live rule on one target.
     #[must_use]
     pub fn for_target(ws: &'a Workspace, target: &'a crate::probe::Target) -> Self {
-        CheckCx { target: Some(target), ..CheckCx::new(ws) }
+        CheckCx {
+            target: Some(target),
+            ..CheckCx::new(ws)
+        }
     }
 
     /// The live target, for live kinds.
     pub fn target(&self) -> Result<&'a crate::probe::Target, CheckError> {
-        self.target.ok_or_else(|| CheckError("no live target".to_owned()))
+        self.target
+            .ok_or_else(|| CheckError("no live target".to_owned()))
     }
 
     /// The files a selector matched.

@@ -47,7 +47,10 @@ impl CheckKind for PrometheusExposition {
         if !p.path.starts_with('/') {
             return Err(ParamError::at("path", "the path starts with `/`"));
         }
-        Ok(PrometheusExposition { request: RequestSpec::get(&p.path), expect: p.expect })
+        Ok(PrometheusExposition {
+            request: RequestSpec::get(&p.path),
+            expect: p.expect,
+        })
     }
 
     fn requests(&self, _ws: &Workspace) -> Vec<RequestSpec> {
@@ -57,18 +60,50 @@ impl CheckKind for PrometheusExposition {
     fn evaluate(&self, cx: &mut CheckCx<'_>) -> Result<Applicability, CheckError> {
         let target = cx.target()?;
         let url = target.url(&self.request);
-        let at = Location::Http { method: "GET".to_owned(), url: url.clone() };
-        let outcome = target.response(&self.request).ok_or_else(|| CheckError(format!("GET {url} was not requested")))?;
-        let report = |cx: &mut CheckCx<'_>, m: String| cx.report(Finding { location: at.clone(), message: m, waiver: None });
+        let at = Location::Http {
+            method: "GET".to_owned(),
+            url: url.clone(),
+        };
+        let outcome = target
+            .response(&self.request)
+            .ok_or_else(|| CheckError(format!("GET {url} was not requested")))?;
+        let report = |cx: &mut CheckCx<'_>, m: String| {
+            cx.report(Finding {
+                location: at.clone(),
+                message: m,
+                waiver: None,
+            })
+        };
         match (self.expect, outcome) {
-            (Expect::NotPublic, Ok(r)) if (200..300).contains(&r.status) => report(cx, format!("metrics are publicly reachable (status {})", r.status)),
+            (Expect::NotPublic, Ok(r)) if (200..300).contains(&r.status) => report(
+                cx,
+                format!("metrics are publicly reachable (status {})", r.status),
+            ),
             (Expect::NotPublic, _) => {}
             (Expect::Valid, Err(e)) => return Err(CheckError(format!("GET {url}: {}", e.0))),
-            (Expect::Valid, Ok(r)) if !(200..300).contains(&r.status) => report(cx, format!("status {}, no metrics served", r.status)),
+            (Expect::Valid, Ok(r)) if !(200..300).contains(&r.status) => {
+                report(cx, format!("status {}, no metrics served", r.status))
+            }
             (Expect::Valid, Ok(r)) => match crate::probe::prometheus::parse(&r.text()) {
-                Err(e) => report(cx, format!("line {} of the exposition is malformed: {}", e.line, e.message)),
-                Ok(x) if x.families.is_empty() => report(cx, "the exposition has no metric".to_owned()),
-                Ok(x) => cx.evidence(Finding { location: at, message: format!("{} metric families, {} samples", x.families.len(), x.samples), waiver: None }),
+                Err(e) => report(
+                    cx,
+                    format!(
+                        "line {} of the exposition is malformed: {}",
+                        e.line, e.message
+                    ),
+                ),
+                Ok(x) if x.families.is_empty() => {
+                    report(cx, "the exposition has no metric".to_owned())
+                }
+                Ok(x) => cx.evidence(Finding {
+                    location: at,
+                    message: format!(
+                        "{} metric families, {} samples",
+                        x.families.len(),
+                        x.samples
+                    ),
+                    waiver: None,
+                }),
             },
         }
         Ok(Applicability::Applicable)

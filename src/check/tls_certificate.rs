@@ -47,16 +47,26 @@ impl CheckKind for TlsCertificate {
         if p.min_days_left < 0 {
             return Err(ParamError::at("min_days_left", "must not be negative"));
         }
-        Ok(TlsCertificate { aspect: p.aspect, min_days_left: p.min_days_left })
+        Ok(TlsCertificate {
+            aspect: p.aspect,
+            min_days_left: p.min_days_left,
+        })
     }
 
     fn evaluate(&self, cx: &mut CheckCx<'_>) -> Result<Applicability, CheckError> {
         let target = cx.target()?;
         let Some(tls) = &target.tls else {
-            return Ok(Applicability::NotApplicable("not an https target".to_owned()));
+            return Ok(Applicability::NotApplicable(
+                "not an https target".to_owned(),
+            ));
         };
-        let facts = tls.as_ref().map_err(|e| CheckError(format!("{}: {}", target.base, e.0)))?;
-        let at = Location::Http { method: "TLS".to_owned(), url: target.base.clone() };
+        let facts = tls
+            .as_ref()
+            .map_err(|e| CheckError(format!("{}: {}", target.base, e.0)))?;
+        let at = Location::Http {
+            method: "TLS".to_owned(),
+            url: target.base.clone(),
+        };
         let message = match self.aspect {
             Aspect::Trust => facts.problem.as_ref().map(|p| {
                 if target.insecure {
@@ -65,16 +75,29 @@ impl CheckKind for TlsCertificate {
                     format!("certificate does not verify: {p}")
                 }
             }),
-            Aspect::Expiry if facts.days_left < 0 => Some(format!("certificate expired on {}", facts.not_after)),
-            Aspect::Expiry if facts.days_left < self.min_days_left => {
-                Some(format!("certificate expires in {} days ({}), under the {}-day margin", facts.days_left, facts.not_after, self.min_days_left))
+            Aspect::Expiry if facts.days_left < 0 => {
+                Some(format!("certificate expired on {}", facts.not_after))
             }
-            Aspect::Protocol if !matches!(facts.version.as_str(), "TLSv1_2" | "TLSv1_3") => Some(format!("negotiated `{}`, below TLS 1.2", facts.version)),
+            Aspect::Expiry if facts.days_left < self.min_days_left => Some(format!(
+                "certificate expires in {} days ({}), under the {}-day margin",
+                facts.days_left, facts.not_after, self.min_days_left
+            )),
+            Aspect::Protocol if !matches!(facts.version.as_str(), "TLSv1_2" | "TLSv1_3") => {
+                Some(format!("negotiated `{}`, below TLS 1.2", facts.version))
+            }
             _ => None,
         };
         match message {
-            Some(m) => cx.report(Finding { location: at, message: m, waiver: None }),
-            None => cx.evidence(Finding { location: at, message: format!("{}, {} days left", facts.version, facts.days_left), waiver: None }),
+            Some(m) => cx.report(Finding {
+                location: at,
+                message: m,
+                waiver: None,
+            }),
+            None => cx.evidence(Finding {
+                location: at,
+                message: format!("{}, {} days left", facts.version, facts.days_left),
+                waiver: None,
+            }),
         }
         Ok(Applicability::Applicable)
     }

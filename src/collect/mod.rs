@@ -290,7 +290,13 @@ impl Workspace {
     /// A workspace with no files, for probing without a repository.
     #[must_use]
     pub fn empty(selectors: Arc<Selectors>) -> Workspace {
-        Workspace::from_files(PathBuf::from("."), Vec::new(), Vec::new(), selectors, DEFAULT_MAX_FILE_SIZE)
+        Workspace::from_files(
+            PathBuf::from("."),
+            Vec::new(),
+            Vec::new(),
+            selectors,
+            DEFAULT_MAX_FILE_SIZE,
+        )
     }
 
     fn from_files(

@@ -39,10 +39,21 @@ pub struct Resolved {
 }
 
 /// Resolves the live options from the command line and `[target]` in the config.
-pub fn resolve_live(live: &crate::cli::LiveArgs, cfg: &settings::TargetConfig) -> anyhow::Result<(Vec<String>, crate::probe::ProbeSettings)> {
-    use crate::probe::{normalize_url, parse_header, ProbeSettings};
-    let mut urls: Vec<String> = if live.urls.is_empty() { cfg.url.as_ref().map(|u| u.to_vec()).unwrap_or_default() } else { live.urls.clone() };
-    urls = urls.iter().map(|u| normalize_url(u)).collect::<Result<_, _>>().map_err(|e| anyhow!(e))?;
+pub fn resolve_live(
+    live: &crate::cli::LiveArgs,
+    cfg: &settings::TargetConfig,
+) -> anyhow::Result<(Vec<String>, crate::probe::ProbeSettings)> {
+    use crate::probe::{ProbeSettings, normalize_url, parse_header};
+    let mut urls: Vec<String> = if live.urls.is_empty() {
+        cfg.url.as_ref().map(|u| u.to_vec()).unwrap_or_default()
+    } else {
+        live.urls.clone()
+    };
+    urls = urls
+        .iter()
+        .map(|u| normalize_url(u))
+        .collect::<Result<_, _>>()
+        .map_err(|e| anyhow!(e))?;
     urls.dedup();
     let mut headers = Vec::new();
     for (k, v) in &cfg.headers {
@@ -53,16 +64,23 @@ pub fn resolve_live(live: &crate::cli::LiveArgs, cfg: &settings::TargetConfig) -
     }
     let secs = |v: Option<f64>, name: &str| -> anyhow::Result<Option<std::time::Duration>> {
         match v {
-            Some(s) if !(s.is_finite() && s > 0.0 && s <= 3600.0) => bail!("--{name} must be between 0 and 3600 seconds"),
+            Some(s) if !(s.is_finite() && s > 0.0 && s <= 3600.0) => {
+                bail!("--{name} must be between 0 and 3600 seconds")
+            }
             Some(s) => Ok(Some(std::time::Duration::from_secs_f64(s))),
             None => Ok(None),
         }
     };
     let defaults = ProbeSettings::default();
     let settings = ProbeSettings {
-        timeout: secs(live.timeout, "timeout")?.or(cfg.timeout_ms.map(std::time::Duration::from_millis)).unwrap_or(defaults.timeout),
+        timeout: secs(live.timeout, "timeout")?
+            .or(cfg.timeout_ms.map(std::time::Duration::from_millis))
+            .unwrap_or(defaults.timeout),
         deadline: secs(live.deadline, "deadline")?.unwrap_or(defaults.deadline),
-        concurrency: live.concurrency.unwrap_or(defaults.concurrency).clamp(1, 64),
+        concurrency: live
+            .concurrency
+            .unwrap_or(defaults.concurrency)
+            .clamp(1, 64),
         headers,
         insecure: live.insecure,
         allow_unsafe_methods: live.allow_unsafe_methods,
@@ -176,12 +194,16 @@ pub fn evaluate(
     evaluate_in(ws, resolved)
 }
 
-fn evaluate_in(ws: Workspace, resolved: &Resolved) -> anyhow::Result<(Workspace, Vec<engine::RuleResult>, Vec<String>)> {
+fn evaluate_in(
+    ws: Workspace,
+    resolved: &Resolved,
+) -> anyhow::Result<(Workspace, Vec<engine::RuleResult>, Vec<String>)> {
     let targets = if resolved.urls.is_empty() {
         Vec::new()
     } else {
         let requests = engine::live_requests(&resolved.rules, &resolved.chosen, &ws);
-        crate::probe::client::probe(&resolved.urls, &requests, &resolved.probe).map_err(|e| anyhow!(e))?
+        crate::probe::client::probe(&resolved.urls, &requests, &resolved.probe)
+            .map_err(|e| anyhow!(e))?
     };
     let mut results = engine::run_with_targets(&resolved.rules, &resolved.chosen, &ws, &targets);
     let warnings = suppress::apply(
@@ -251,8 +273,17 @@ pub fn run(args: &AuditArgs, color: bool) -> anyhow::Result<ExitStatus> {
 /// `readycheck probe URL...`: the live rules alone, no repository.
 pub fn probe(args: &crate::cli::ProbeArgs, color: bool) -> anyhow::Result<ExitStatus> {
     let rules = RuleSet::load(&[]).map_err(|e| anyhow!(e))?;
-    let live: Vec<String> = rules.rules.iter().filter(|r| r.check.is_live()).map(|r| r.id.clone()).collect();
-    let select = if args.select.is_empty() { live.clone() } else { args.select.clone() };
+    let live: Vec<String> = rules
+        .rules
+        .iter()
+        .filter(|r| r.check.is_live())
+        .map(|r| r.id.clone())
+        .collect();
+    let select = if args.select.is_empty() {
+        live.clone()
+    } else {
+        args.select.clone()
+    };
     let chosen: Vec<usize> = rules
         .select(&select, &args.ignore, false)
         .map_err(|e| anyhow!(e))?
@@ -260,15 +291,41 @@ pub fn probe(args: &crate::cli::ProbeArgs, color: bool) -> anyhow::Result<ExitSt
         .filter(|&i| rules.rules[i].check.is_live())
         .collect();
     let mut live_args = args.live.clone();
-    live_args.urls = args.urls.clone();
+    live_args.urls.extend(args.targets.iter().cloned());
     let (urls, probe) = resolve_live(&live_args, &settings::TargetConfig::default())?;
-    let gate = GateSettings { fail_on: args.fail_on.unwrap_or(FailOn::High).severity(), min_score: None, strict: args.strict };
-    let resolved = Resolved { rules, chosen, gate, walk: WalkOptions::default(), waivers: Vec::new(), baseline: None, inline: false, urls, probe };
+    let gate = GateSettings {
+        fail_on: args.fail_on.unwrap_or(FailOn::High).severity(),
+        min_score: None,
+        strict: args.strict,
+    };
+    let resolved = Resolved {
+        rules,
+        chosen,
+        gate,
+        walk: WalkOptions::default(),
+        waivers: Vec::new(),
+        baseline: None,
+        inline: false,
+        urls,
+        probe,
+    };
     let ws = Workspace::empty(Arc::clone(&resolved.rules.selectors));
     let (ws, results, warnings) = evaluate_in(ws, &resolved)?;
     let score = score::score(&results);
     let verdict = score::gate(&results, &score, resolved.gate);
-    let report = Report::new(&results, score, verdict, ws.files().len(), Vec::new(), "README.md".to_owned(), warnings);
+    let report = Report::new(
+        &results,
+        score,
+        verdict,
+        ws.files().len(),
+        Vec::new(),
+        "README.md".to_owned(),
+        warnings,
+    );
     super::output(None, |w| report::render(&report, args.format, color, w))?;
-    Ok(if report.gate.passed { ExitStatus::Passed } else { ExitStatus::GateFailed })
+    Ok(if report.gate.passed {
+        ExitStatus::Passed
+    } else {
+        ExitStatus::GateFailed
+    })
 }

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod baseline;
+pub mod claims;
 pub mod explain;
 pub mod init;
 pub mod rules;

@@ -17,7 +17,20 @@ pub const SAFE_METHODS: &[&str] = &["GET", "HEAD", "OPTIONS"];
 pub const BODY_CAP: usize = 1024 * 1024;
 
 /// Which expectations apply to the target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum, serde::Deserialize, serde::Serialize, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    clap::ValueEnum,
+    serde::Deserialize,
+    serde::Serialize,
+    Default,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Profile {
     /// A site browsers load: every browser security header applies.
@@ -58,7 +71,12 @@ impl RequestSpec {
     /// A GET of a path that follows redirects.
     #[must_use]
     pub fn get(path: &str) -> RequestSpec {
-        RequestSpec { method: "GET".to_owned(), path: path.to_owned(), headers: Vec::new(), follow_redirects: true }
+        RequestSpec {
+            method: "GET".to_owned(),
+            path: path.to_owned(),
+            headers: Vec::new(),
+            follow_redirects: true,
+        }
     }
 }
 
@@ -84,13 +102,19 @@ impl Response {
     #[must_use]
     pub fn header(&self, name: &str) -> Option<&str> {
         let name = name.to_ascii_lowercase();
-        self.headers.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Every value of a header.
     pub fn header_all<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a str> + 'a {
         let name = name.to_ascii_lowercase();
-        self.headers.iter().filter(move |(k, _)| *k == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .filter(move |(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The body as text (lossy).
@@ -186,7 +210,9 @@ impl Target {
     /// The http:// twin of an https target's base URL.
     #[must_use]
     pub fn http_twin(&self) -> Option<String> {
-        self.base.strip_prefix("https://").map(|rest| format!("http://{rest}"))
+        self.base
+            .strip_prefix("https://")
+            .map(|rest| format!("http://{rest}"))
     }
 }
 
@@ -194,7 +220,9 @@ impl Target {
 pub fn normalize_url(url: &str) -> Result<String, String> {
     let parsed = reqwest::Url::parse(url).map_err(|e| format!("invalid URL `{url}`: {e}"))?;
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(format!("invalid URL `{url}`: only http and https are probed"));
+        return Err(format!(
+            "invalid URL `{url}`: only http and https are probed"
+        ));
     }
     if parsed.host_str().is_none() {
         return Err(format!("invalid URL `{url}`: no host"));
@@ -204,9 +232,15 @@ pub fn normalize_url(url: &str) -> Result<String, String> {
 
 /// Parses `Name: value` with `${VAR}` expanded from the environment (unset is an error).
 pub fn parse_header(raw: &str) -> Result<(String, String), String> {
-    let (name, value) = raw.split_once(':').ok_or_else(|| "a --header must look like `Name: value`".to_owned())?;
+    let (name, value) = raw
+        .split_once(':')
+        .ok_or_else(|| "a --header must look like `Name: value`".to_owned())?;
     let name = name.trim();
-    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
         return Err(format!("invalid header name `{name}`"));
     }
     let mut out = String::new();
@@ -214,10 +248,13 @@ pub fn parse_header(raw: &str) -> Result<(String, String), String> {
     while let Some(i) = rest.find("${") {
         out.push_str(&rest[..i]);
         let after = &rest[i + 2..];
-        let end = after.find('}').ok_or_else(|| format!("unclosed `${{` in the value of header `{name}`"))?;
+        let end = after
+            .find('}')
+            .ok_or_else(|| format!("unclosed `${{` in the value of header `{name}`"))?;
         let var = &after[..end];
         // The variable's name may be shown; its value never is.
-        let v = std::env::var(var).map_err(|_| format!("header `{name}` uses `${{{var}}}`, which is not set"))?;
+        let v = std::env::var(var)
+            .map_err(|_| format!("header `{name}` uses `${{{var}}}`, which is not set"))?;
         out.push_str(&v);
         rest = &after[end + 1..];
     }

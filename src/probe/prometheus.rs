@@ -54,7 +54,9 @@ fn labels(mut s: &str) -> Result<&str, String> {
         for (i, c) in chars {
             match (escaped, c) {
                 (true, '\\' | '"' | 'n') => escaped = false,
-                (true, other) => return Err(format!("invalid escape `\\{other}` in label `{name}`")),
+                (true, other) => {
+                    return Err(format!("invalid escape `\\{other}` in label `{name}`"));
+                }
                 (false, '\\') => escaped = true,
                 (false, '"') => {
                     end = Some(i);
@@ -79,7 +81,10 @@ pub fn parse(text: &str) -> Result<Exposition, ParseError> {
     let mut eof = false;
     for (i, raw) in text.lines().enumerate() {
         let line = raw.trim_end_matches('\r');
-        let err = |message: String| ParseError { line: i + 1, message };
+        let err = |message: String| ParseError {
+            line: i + 1,
+            message,
+        };
         if eof && !line.trim().is_empty() {
             return Err(err("content after `# EOF`".to_owned()));
         }
@@ -96,7 +101,19 @@ pub fn parse(text: &str) -> Result<Exposition, ParseError> {
                     if !valid_name(name) {
                         return Err(err(format!("invalid metric name `{name}` in TYPE")));
                     }
-                    if !["counter", "gauge", "histogram", "summary", "untyped", "unknown", "info", "stateset", "gaugehistogram"].contains(&kind) {
+                    if ![
+                        "counter",
+                        "gauge",
+                        "histogram",
+                        "summary",
+                        "untyped",
+                        "unknown",
+                        "info",
+                        "stateset",
+                        "gaugehistogram",
+                    ]
+                    .contains(&kind)
+                    {
                         return Err(err(format!("unknown metric type `{kind}`")));
                     }
                     out.families.insert(name.to_owned());
@@ -111,7 +128,9 @@ pub fn parse(text: &str) -> Result<Exposition, ParseError> {
             }
             continue;
         }
-        let name_end = line.find(|c: char| c == '{' || c.is_whitespace()).unwrap_or(line.len());
+        let name_end = line
+            .find(|c: char| c == '{' || c.is_whitespace())
+            .unwrap_or(line.len());
         let name = &line[..name_end];
         if !valid_name(name) {
             return Err(err(format!("invalid metric name `{name}`")));
@@ -121,7 +140,9 @@ pub fn parse(text: &str) -> Result<Exposition, ParseError> {
             rest = labels(after).map_err(err)?;
         }
         let mut fields = rest.split_whitespace();
-        let value = fields.next().ok_or_else(|| err(format!("sample `{name}` has no value")))?;
+        let value = fields
+            .next()
+            .ok_or_else(|| err(format!("sample `{name}` has no value")))?;
         if !valid_value(value) {
             return Err(err(format!("`{value}` is not a sample value")));
         }
@@ -134,7 +155,10 @@ pub fn parse(text: &str) -> Result<Exposition, ParseError> {
             return Err(err("unexpected text after the timestamp".to_owned()));
         }
         out.samples += 1;
-        let base = ["_bucket", "_sum", "_count", "_total", "_created", "_info"].iter().find_map(|s| name.strip_suffix(s)).unwrap_or(name);
+        let base = ["_bucket", "_sum", "_count", "_total", "_created", "_info"]
+            .iter()
+            .find_map(|s| name.strip_suffix(s))
+            .unwrap_or(name);
         if !out.families.contains(name) && !out.families.contains(base) {
             out.families.insert(base.to_owned());
         }
@@ -151,14 +175,21 @@ mod tests {
         let text = "# HELP http_requests_total Requests.\n# TYPE http_requests_total counter\nhttp_requests_total{path=\"/a}b\",code=\"200\"} 3 1700000000000\njob:http_requests:rate5m 0.5\nlatency_seconds_bucket{le=\"+Inf\"} 4\nlatency_seconds_sum NaN\ntemp{q=\"say \\\"hi\\\"\\n\"} -Inf\n# EOF\n";
         let e = parse(text).unwrap();
         assert_eq!(e.samples, 5);
-        assert!(e.families.contains("http_requests_total") && e.families.contains("job:http_requests:rate5m") && e.families.contains("latency_seconds"));
+        assert!(
+            e.families.contains("http_requests_total")
+                && e.families.contains("job:http_requests:rate5m")
+                && e.families.contains("latency_seconds")
+        );
     }
 
     #[test]
     fn malformed_lines_are_reported_with_their_number() {
         assert_eq!(parse("ok 1\nthis is not a metric\n").unwrap_err().line, 2);
         assert_eq!(parse("a{b=\"c} 1\n").unwrap_err().line, 1);
-        assert_eq!(parse("a 1\n# TYPE a fancy\n").unwrap_err().message, "unknown metric type `fancy`");
+        assert_eq!(
+            parse("a 1\n# TYPE a fancy\n").unwrap_err().message,
+            "unknown metric type `fancy`"
+        );
         assert!(parse("<html><body>hi</body></html>").is_err());
         assert!(parse("# EOF\na 1\n").is_err());
     }
