@@ -244,6 +244,7 @@ const STACKS: &[StackDef] = &[
     StackDef {
         stack: Stack::Rust,
         code: &["*.rs"],
+        // Only `[dependencies]` counts: a test server in dev-dependencies is not a service.
         manifest: &["Cargo.toml"],
         config: &[],
         comments: &["//", "/*", "*"],
@@ -251,19 +252,19 @@ const STACKS: &[StackDef] = &[
             (
                 "axum",
                 "axum",
-                r"(?m)^\s*axum\s*=|\[dependencies\.axum\]",
+                r"(?m)^\[(?:workspace\.)?dependencies\]\n(?:[^\[\n][^\n]*\n|\n)*?\s*axum(?:\.workspace)?\s*=|^\[(?:workspace\.)?dependencies\.axum\]",
                 "",
             ),
             (
                 "actix",
                 "actix-web",
-                r"(?m)^\s*actix-web\s*=|\[dependencies\.actix-web\]",
+                r"(?m)^\[(?:workspace\.)?dependencies\]\n(?:[^\[\n][^\n]*\n|\n)*?\s*actix-web(?:\.workspace)?\s*=|^\[(?:workspace\.)?dependencies\.actix-web\]",
                 "",
             ),
             (
                 "rocket",
                 "Rocket",
-                r"(?m)^\s*rocket\s*=|\[dependencies\.rocket\]",
+                r"(?m)^\[(?:workspace\.)?dependencies\]\n(?:[^\[\n][^\n]*\n|\n)*?\s*rocket(?:\.workspace)?\s*=|^\[(?:workspace\.)?dependencies\.rocket\]",
                 "",
             ),
         ],

@@ -12,6 +12,7 @@ use crate::parse::yaml::{Hit, KeyPath, Node, Resolved, Segment, Value, resolve, 
 use indexmap::IndexMap;
 use regex::Regex;
 use serde::Deserialize;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Builds the placeholder values of a message.
 type Vars<'a> = dyn Fn(&str, &str) -> Vec<(String, String)> + 'a;
@@ -97,6 +98,9 @@ pub struct YamlField {
     files: SelectorId,
     paths: String,
     documents: Vec<(KeyPath, Vec<String>)>,
+    /// A text test every file with a wanted document passes (from top-level `documents`
+    /// keys), so that other files are never parsed.
+    prefilter: Option<Regex>,
     for_each: Vec<KeyPath>,
     at: Vec<KeyPath>,
     test: Test,
@@ -135,8 +139,40 @@ impl CheckKind for YamlField {
             for_each.push(KeyPath::parse(&f).map_err(|e| ParamError::at("for_each", e))?);
         }
         let mut at = Vec::new();
-        for a in p.at.to_vec() {
-            let path = KeyPath::parse(&a).map_err(|e| ParamError::at("at", e))?;
+        let alternatives = p.at.to_vec();
+        for a in &alternatives {
+            let mut path = KeyPath::parse(a).map_err(|e| ParamError::at("at", e))?;
+            // `services.*.healthcheck` alone means: for each `services.*`, check `healthcheck`.
+            let last_any = path
+                .segments
+                .iter()
+                .rposition(|s| matches!(s, Segment::Any));
+            if let Some(split) = last_any
+                && for_each.is_empty()
+                && alternatives.len() == 1
+                && split + 1 < path.segments.len()
+            {
+                let rest = path.segments.split_off(split + 1);
+                let head = path.segments.clone();
+                let text = |segs: &[Segment]| {
+                    segs.iter()
+                        .map(|s| match s {
+                            Segment::Key(k) => k.clone(),
+                            Segment::Any => "*".to_owned(),
+                            Segment::Index(i) => format!("[{i}]"),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(".")
+                };
+                for_each.push(KeyPath {
+                    text: text(&head),
+                    segments: head,
+                });
+                path = KeyPath {
+                    text: text(&rest),
+                    segments: rest,
+                };
+            }
             if path.segments.iter().any(|s| matches!(s, Segment::Any)) {
                 return Err(ParamError::at(
                     "at",
@@ -172,8 +208,22 @@ impl CheckKind for YamlField {
                 WhenMissing::Pass,
             ),
         };
+        let prefilter = documents
+            .iter()
+            .find(|(k, _)| k.segments.len() == 1)
+            .and_then(|(k, values)| {
+                let key = regex::escape(&k.text);
+                let alts: Vec<String> = values.iter().map(|v| regex::escape(v)).collect();
+                // Loose on purpose: block or flow style, quoted or not; a false match only costs a parse.
+                Regex::new(&format!(
+                    r#"["']?\b{key}["']?\s*:\s*["']?(?:{})\b"#,
+                    alts.join("|")
+                ))
+                .ok()
+            });
         Ok(YamlField {
             files,
+            prefilter,
             paths: p.paths.join("`, `"),
             documents,
             for_each,
@@ -194,16 +244,22 @@ impl CheckKind for YamlField {
                 self.paths
             )));
         }
-        let mut documents_seen = 0usize;
-        let mut subjects_seen = 0usize;
-        for &i in files {
-            let Some(docs) = cx.yaml(i) else { continue };
+        let documents_seen = AtomicUsize::new(0);
+        let subjects_seen = AtomicUsize::new(0);
+        cx.for_each_file_par(files, |cx, i| {
+            // Skip the parse of files that cannot hold a wanted document.
+            if let Some(pre) = &self.prefilter
+                && cx.text(i).is_some_and(|t| !pre.is_match(t))
+            {
+                return;
+            }
+            let Some(docs) = cx.yaml(i) else { return };
             let rel = ws.file(i).rel.clone();
             for doc in docs.iter() {
                 if !self.document_matches(doc) {
                     continue;
                 }
-                documents_seen += 1;
+                documents_seen.fetch_add(1, Ordering::Relaxed);
                 let root = Hit {
                     node: doc,
                     key: None,
@@ -218,11 +274,13 @@ impl CheckKind for YamlField {
                         .collect()
                 };
                 for subject in subjects {
-                    subjects_seen += 1;
+                    subjects_seen.fetch_add(1, Ordering::Relaxed);
                     self.check_subject(cx, &rel, doc, subject);
                 }
             }
-        }
+        });
+        let documents_seen = documents_seen.into_inner();
+        let subjects_seen = subjects_seen.into_inner();
         if documents_seen == 0 && cx.problems.is_empty() {
             let filter: Vec<String> = self
                 .documents
@@ -423,6 +481,19 @@ mod tests {
         let (_, f, _) = run(
             "yaml_field",
             "paths: [\"docker-compose*.y*ml\"]\nfor_each: services.*\nat: healthcheck\nexpect: exists",
+            &[("docker-compose.yml", COMPOSE)],
+        );
+        assert_eq!(
+            lines(&f),
+            vec!["docker-compose.yml:6:3: `db`: `healthcheck` is missing"]
+        );
+    }
+
+    #[test]
+    fn wildcard_in_at_splits_into_subjects() {
+        let (_, f, _) = run(
+            "yaml_field",
+            "paths: [\"docker-compose*.y*ml\"]\nat: services.*.healthcheck\nexpect: exists",
             &[("docker-compose.yml", COMPOSE)],
         );
         assert_eq!(
