@@ -197,6 +197,9 @@ pub struct LiveArgs {
     /// Follow redirects to other hosts.
     #[arg(long)]
     pub allow_cross_host_redirects: bool,
+    /// Also trust the CA certificates in this PEM file (an internal CA); repeatable.
+    #[arg(long = "ca-cert", value_name = "PEM")]
+    pub ca_certs: Vec<PathBuf>,
 }
 
 fn parse_report_arg(s: &str) -> Result<(Format, PathBuf), String> {

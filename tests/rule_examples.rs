@@ -36,7 +36,61 @@ fn run_example(set: &Arc<RuleSet>, rule_index: usize, example_index: usize) -> R
         Arc::clone(&set.selectors),
         &WalkOptions::default(),
     )?;
-    let result = engine::run(set, &[rule_index], &ws).remove(0);
+    let result = match &example.server {
+        None => engine::run(set, &[rule_index], &ws).remove(0),
+        Some(routes) => {
+            let mut _legacy = None;
+            let (server, ca) = match &example.tls {
+                None => (server::TestServer::from_routes(routes), None),
+                Some(t) if t.legacy_only => {
+                    let raw = server::RawServer::legacy_tls();
+                    let base = format!("http://{}", raw.addr);
+                    _legacy = Some(raw);
+                    let mut s = server::TestServer::from_routes(routes);
+                    s.base_url = base;
+                    (s, None)
+                }
+                Some(t) => {
+                    let ca = server::TestCa::new();
+                    let names: Vec<&str> = t.names.iter().map(String::as_str).collect();
+                    let cert = ca.leaf(&names, t.valid_from_days, t.valid_to_days);
+                    let s = server::TestServer::start_tls(server::routes_app(routes), &cert);
+                    (s, t.trusted.then_some(ca))
+                }
+            };
+            let base = if example.tls.is_some() {
+                server.base_url.replace("http://", "https://")
+            } else {
+                server.base_url.clone()
+            };
+            let mut settings = readycheck::probe::ProbeSettings {
+                timeout: std::time::Duration::from_secs(5),
+                deadline: std::time::Duration::from_secs(10),
+                profile: example.profile.unwrap_or_default(),
+                allow_unsafe_methods: example.allow_unsafe_methods,
+                ..Default::default()
+            };
+            if let Some(ca) = &ca {
+                let pem = dir.path().join("ca.pem");
+                std::fs::write(&pem, &ca.pem)?;
+                settings.ca_certs = readycheck::probe::client::load_ca_certs(&pem)?;
+            }
+            for h in &example.probe_headers {
+                settings.headers.push(readycheck::probe::parse_header(h)?);
+            }
+            let requests = engine::live_requests(set, &[rule_index], &ws);
+            let targets = readycheck::probe::client::probe(&[base], &requests, &settings)?;
+            let seen = server.seen.lock().map(|s| s.clone()).unwrap_or_default();
+            for (method, path) in &seen {
+                if !example.allow_unsafe_methods
+                    && !["GET", "HEAD", "OPTIONS"].contains(&method.as_str())
+                {
+                    return Err(format!("unsafe method {method} {path} sent by default").into());
+                }
+            }
+            engine::run_with_targets(set, &[rule_index], &ws, &targets).remove(0)
+        }
+    };
     let got = &result.outcome;
     let ok = match example.expect {
         ExampleExpect::Pass => *got == Outcome::Pass,

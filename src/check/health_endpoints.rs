@@ -24,6 +24,12 @@ pub enum Mode {
     Discover,
     /// Every health path declared in the repository answers 2xx.
     Declared,
+    /// The first health path answering 2xx returns a JSON object with a `status` field.
+    JsonStatus,
+    /// A readiness endpoint (`readiness_paths`) answers, distinct from liveness.
+    DistinctReadiness,
+    /// No health response may be cached (`Cache-Control` with `public` or a positive max-age).
+    NoCache,
 }
 
 /// Parameters of `health_endpoints`.
@@ -38,6 +44,22 @@ pub struct Params {
     /// Latency budget in milliseconds for `discover`.
     #[serde(default = "budget")]
     pub max_ms: u64,
+    /// Readiness paths for `distinct_readiness`.
+    #[serde(default = "readiness")]
+    pub readiness_paths: Vec<String>,
+}
+
+fn readiness() -> Vec<String> {
+    [
+        "/readyz",
+        "/ready",
+        "/health/ready",
+        "/health/readiness",
+        "/actuator/health/readiness",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect()
 }
 
 fn candidates() -> Vec<String> {
@@ -70,6 +92,7 @@ fn budget() -> u64 {
 pub struct HealthEndpoints {
     mode: Mode,
     paths: Vec<String>,
+    readiness_paths: Vec<String>,
     max_ms: u64,
     dockerfiles: SelectorId,
     yaml: SelectorId,
@@ -180,7 +203,11 @@ impl CheckKind for HealthEndpoints {
     const LIVE: bool = true;
 
     fn compile(p: Params, cx: &mut CompileCx<'_>) -> Result<Self, ParamError> {
-        if p.paths.iter().any(|x| !x.starts_with('/')) {
+        if p.paths
+            .iter()
+            .chain(&p.readiness_paths)
+            .any(|x| !x.starts_with('/'))
+        {
             return Err(ParamError::at("paths", "paths start with `/`"));
         }
         let dockerfiles = cx.files(
@@ -198,6 +225,7 @@ impl CheckKind for HealthEndpoints {
         Ok(HealthEndpoints {
             mode: p.mode,
             paths: p.paths,
+            readiness_paths: p.readiness_paths,
             max_ms: p.max_ms,
             dockerfiles,
             yaml,
@@ -206,7 +234,14 @@ impl CheckKind for HealthEndpoints {
 
     fn requests(&self, ws: &Workspace) -> Vec<RequestSpec> {
         match self.mode {
-            Mode::Discover => self.paths.iter().map(|p| RequestSpec::get(p)).collect(),
+            Mode::Discover | Mode::JsonStatus | Mode::NoCache => {
+                self.paths.iter().map(|p| RequestSpec::get(p)).collect()
+            }
+            Mode::DistinctReadiness => self
+                .readiness_paths
+                .iter()
+                .map(|p| RequestSpec::get(p))
+                .collect(),
             Mode::Declared => self
                 .declared(ws)
                 .iter()
@@ -217,7 +252,91 @@ impl CheckKind for HealthEndpoints {
 
     fn evaluate(&self, cx: &mut CheckCx<'_>) -> Result<Applicability, CheckError> {
         let target = cx.target()?;
+        let http = |url: String| Location::Http {
+            method: "GET".into(),
+            url,
+        };
         match self.mode {
+            Mode::JsonStatus | Mode::NoCache => {
+                let answering: Vec<(&String, &crate::probe::Response)> = self
+                    .paths
+                    .iter()
+                    .filter_map(|p| match target.response(&RequestSpec::get(p)) {
+                        Some(Ok(r)) if (200..300).contains(&r.status) => Some((p, r.as_ref())),
+                        _ => None,
+                    })
+                    .collect();
+                if answering.is_empty() {
+                    return Ok(Applicability::NotApplicable(
+                        "no health endpoint answered 2xx".to_owned(),
+                    ));
+                }
+                if self.mode == Mode::JsonStatus {
+                    let (p, r) = answering[0];
+                    let url = target.url(&RequestSpec::get(p));
+                    let json = serde_json::from_slice::<serde_json::Value>(&r.body).ok();
+                    match json.as_ref().and_then(|v| v.get("status")) {
+                        Some(v) => cx.evidence(Finding {
+                            location: http(url),
+                            message: format!("`status` is `{}`", clip_json(v)),
+                            waiver: None,
+                        }),
+                        None => cx.report(Finding {
+                            location: http(url),
+                            message: if json.is_some() {
+                                "the health response is JSON without a `status` field".to_owned()
+                            } else {
+                                format!(
+                                    "the health response is not JSON (`{}`)",
+                                    r.header("content-type").unwrap_or("no content type")
+                                )
+                            },
+                            waiver: None,
+                        }),
+                    }
+                } else {
+                    for (p, r) in answering {
+                        let url = target.url(&RequestSpec::get(p));
+                        if let Some(why) = cacheable(r) {
+                            cx.report(Finding {
+                                location: http(url),
+                                message: format!("the health response may be cached: {why}"),
+                                waiver: None,
+                            });
+                        }
+                    }
+                }
+            }
+            Mode::DistinctReadiness => {
+                let mut errors = Vec::new();
+                for p in &self.readiness_paths {
+                    let spec = RequestSpec::get(p);
+                    match target.response(&spec) {
+                        // 503 is what a readiness endpoint answers while not ready.
+                        Some(Ok(r)) if (200..300).contains(&r.status) || r.status == 503 => {
+                            cx.evidence(Finding {
+                                location: http(target.url(&spec)),
+                                message: format!("readiness endpoint answered {}", r.status),
+                                waiver: None,
+                            });
+                            return Ok(Applicability::Applicable);
+                        }
+                        Some(Err(e)) => errors.push(e.0.clone()),
+                        _ => {}
+                    }
+                }
+                if errors.len() == self.readiness_paths.len() {
+                    return Err(CheckError(format!("{}: {}", target.base, errors[0])));
+                }
+                cx.report(Finding {
+                    location: http(target.base.clone()),
+                    message: format!(
+                        "no readiness endpoint distinct from liveness (tried `{}`)",
+                        self.readiness_paths.join("`, `")
+                    ),
+                    waiver: None,
+                });
+            }
             Mode::Discover => {
                 let mut errors = Vec::new();
                 let mut slow = None;
@@ -319,4 +438,39 @@ impl CheckKind for HealthEndpoints {
         }
         Ok(Applicability::Applicable)
     }
+}
+
+fn clip_json(v: &serde_json::Value) -> String {
+    let t = match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    t.chars().take(40).collect()
+}
+
+/// Why a response may be stored by a cache, if it may.
+fn cacheable(r: &crate::probe::Response) -> Option<String> {
+    let cc = r.header("cache-control").map(str::to_ascii_lowercase);
+    if let Some(cc) = &cc {
+        let directives: Vec<&str> = cc.split(',').map(str::trim).collect();
+        if directives
+            .iter()
+            .any(|d| *d == "no-store" || *d == "no-cache" || *d == "private")
+        {
+            return None;
+        }
+        for d in &directives {
+            if let Some(v) = d
+                .strip_prefix("max-age=")
+                .or_else(|| d.strip_prefix("s-maxage="))
+                && v.trim_matches('"').parse::<u64>().is_ok_and(|n| n > 0)
+            {
+                return Some(format!("`Cache-Control: {cc}`"));
+            }
+        }
+        if directives.contains(&"public") || directives.contains(&"immutable") {
+            return Some(format!("`Cache-Control: {cc}`"));
+        }
+    }
+    None
 }

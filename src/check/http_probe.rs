@@ -21,7 +21,11 @@ pub struct RequestParams {
     #[serde(default = "get")]
     pub method: String,
     /// Path and query; `{missing}` is a path no service serves.
-    pub path: String,
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Several paths judged with the same matchers (instead of `path`).
+    #[serde(default)]
+    pub paths: Vec<String>,
     /// Extra request headers.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
@@ -67,9 +71,9 @@ pub struct Matcher {
     /// Invert the matcher.
     #[serde(default)]
     pub negate: bool,
-    /// The status is one of these.
+    /// The status is one of these: codes (`404`) or classes (`"4xx"`).
     #[serde(default)]
-    pub status: Option<Vec<u16>>,
+    pub status: Option<Vec<StatusSpec>>,
     /// A header (case-insensitive), with `present` (default), `absent`, `equals` or `matches`.
     #[serde(default)]
     pub header: Option<String>,
@@ -94,6 +98,100 @@ pub struct Matcher {
     /// Time to the response headers.
     #[serde(default)]
     pub latency_ms: Option<Latency>,
+    /// Every `Set-Cookie` carries these attributes (`secure` only judged on https).
+    #[serde(default)]
+    pub cookie_flags: Option<Vec<CookieFlag>>,
+    /// The body (as received, possibly compressed) is at most this many bytes.
+    #[serde(default)]
+    pub body_size_max: Option<usize>,
+    /// Some response header's value contains this text.
+    #[serde(default)]
+    pub any_header_contains: Option<String>,
+    /// The body is JSON holding at least one of these pointers with a non-empty value.
+    #[serde(default)]
+    pub json_any: Option<Vec<String>>,
+}
+
+/// A status code or a class such as `5xx`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusSpec {
+    /// One code.
+    Code(u16),
+    /// A class: the hundreds digit.
+    Class(u16),
+}
+
+impl<'de> Deserialize<'de> for StatusSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Code(u16),
+            Text(String),
+        }
+        let bad = || {
+            serde::de::Error::custom("a status is a code from 100 to 599 or a class `1xx`…`5xx`")
+        };
+        match Raw::deserialize(d)? {
+            Raw::Code(c) if (100..600).contains(&c) => Ok(StatusSpec::Code(c)),
+            Raw::Code(_) => Err(bad()),
+            Raw::Text(t) => {
+                let b = t.as_bytes();
+                if b.len() == 3
+                    && (b'1'..=b'5').contains(&b[0])
+                    && t[1..].eq_ignore_ascii_case("xx")
+                {
+                    Ok(StatusSpec::Class(u16::from(b[0] - b'0')))
+                } else if let Ok(c) = t.parse::<u16>()
+                    && (100..600).contains(&c)
+                {
+                    Ok(StatusSpec::Code(c))
+                } else {
+                    Err(bad())
+                }
+            }
+        }
+    }
+}
+
+impl StatusSpec {
+    fn matches(self, status: u16) -> bool {
+        match self {
+            StatusSpec::Code(c) => c == status,
+            StatusSpec::Class(k) => status / 100 == k,
+        }
+    }
+}
+
+impl std::fmt::Display for StatusSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StatusSpec::Code(c) => write!(f, "{c}"),
+            StatusSpec::Class(k) => write!(f, "{k}xx"),
+        }
+    }
+}
+
+/// A cookie attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CookieFlag {
+    /// `Secure` (only judged on https targets).
+    Secure,
+    /// `HttpOnly`.
+    Httponly,
+    /// `SameSite=Lax|Strict` (or `None` together with `Secure`).
+    Samesite,
+}
+
+impl CookieFlag {
+    fn label(self) -> &'static str {
+        match self {
+            CookieFlag::Secure => "Secure",
+            CookieFlag::Httponly => "HttpOnly",
+            CookieFlag::Samesite => "SameSite",
+        }
+    }
 }
 
 /// How matchers combine.
@@ -124,13 +222,17 @@ pub struct Params {
     /// Judge only responses with one of these statuses (others: not applicable).
     #[serde(default)]
     pub only_status: Vec<u16>,
-    /// Message prefix for findings (default: the request).
+    /// With `all`: a prefix of each finding; with `any`: the whole finding message.
     #[serde(default)]
     pub message: Option<String>,
 }
 
 enum Test {
-    Status(Vec<u16>),
+    Status(Vec<StatusSpec>),
+    Cookies(Vec<CookieFlag>),
+    BodySize(usize),
+    AnyHeader(String),
+    JsonAny(Vec<String>),
     Header {
         name: String,
         absent: bool,
@@ -158,7 +260,7 @@ struct Compiled {
 
 /// Compiled `http_probe`.
 pub struct HttpProbe {
-    request: RequestSpec,
+    requests: Vec<RequestSpec>,
     combine: Combine,
     matchers: Vec<Compiled>,
     schemes: Vec<String>,
@@ -174,11 +276,15 @@ fn compile_matcher(i: usize, m: Matcher) -> Result<Compiled, ParamError> {
         m.body.is_some(),
         m.json.is_some(),
         m.latency_ms.is_some(),
+        m.cookie_flags.is_some(),
+        m.body_size_max.is_some(),
+        m.any_header_contains.is_some(),
+        m.json_any.is_some(),
     ];
     if kinds.iter().filter(|k| **k).count() != 1 {
         return Err(ParamError::at(
             &field,
-            "a matcher has exactly one of `status`, `header`, `body`, `json`, `latency_ms`",
+            "a matcher has exactly one of `status`, `header`, `body`, `json`, `latency_ms`, `cookie_flags`, `body_size_max`, `any_header_contains`, `json_any`",
         ));
     }
     let re = |r: &Option<String>, f: &str| {
@@ -187,7 +293,27 @@ fn compile_matcher(i: usize, m: Matcher) -> Result<Compiled, ParamError> {
             .transpose()
     };
     let test = if let Some(s) = m.status {
+        if s.is_empty() {
+            return Err(ParamError::at(
+                &format!("{field}.status"),
+                "list at least one status",
+            ));
+        }
         Test::Status(s)
+    } else if let Some(flags) = m.cookie_flags {
+        Test::Cookies(flags)
+    } else if let Some(max) = m.body_size_max {
+        Test::BodySize(max)
+    } else if let Some(text) = m.any_header_contains {
+        Test::AnyHeader(text)
+    } else if let Some(pointers) = m.json_any {
+        if pointers.is_empty() || pointers.iter().any(|p| !p.starts_with('/')) {
+            return Err(ParamError::at(
+                &format!("{field}.json_any"),
+                "list JSON pointers, each starting with `/`",
+            ));
+        }
+        Test::JsonAny(pointers)
     } else if let Some(name) = m.header {
         Test::Header {
             name: name.to_ascii_lowercase(),
@@ -231,11 +357,77 @@ fn compile_matcher(i: usize, m: Matcher) -> Result<Compiled, ParamError> {
 
 impl Compiled {
     /// `None` when the matcher holds, else what was observed.
-    fn check(&self, r: &Response) -> Option<String> {
+    fn check(&self, r: &Response, https: bool) -> Option<String> {
         let (held, observed) = match &self.test {
             Test::Status(allowed) => (
-                allowed.contains(&r.status),
-                format!("status {}, expected one of {allowed:?}", r.status),
+                allowed.iter().any(|a| a.matches(r.status)),
+                if self.negate {
+                    format!("status {}", r.status)
+                } else {
+                    let list: Vec<String> = allowed.iter().map(ToString::to_string).collect();
+                    format!("status {}, expected {}", r.status, list.join(" or "))
+                },
+            ),
+            Test::Cookies(flags) => {
+                let mut bad = Vec::new();
+                for cookie in r.header_all("set-cookie") {
+                    let name = cookie.split('=').next().unwrap_or("").trim();
+                    let attrs: Vec<String> = cookie
+                        .split(';')
+                        .skip(1)
+                        .map(|a| a.trim().to_ascii_lowercase())
+                        .collect();
+                    let has = |k: &str| {
+                        attrs
+                            .iter()
+                            .any(|a| a == k || a.starts_with(&format!("{k}=")))
+                    };
+                    let secure = has("secure");
+                    let missing: Vec<&str> = flags
+                        .iter()
+                        .filter(|f| match f {
+                            CookieFlag::Secure => https && !secure,
+                            CookieFlag::Httponly => !has("httponly"),
+                            CookieFlag::Samesite => !attrs.iter().any(|a| {
+                                a == "samesite=lax"
+                                    || a == "samesite=strict"
+                                    || (a == "samesite=none" && secure)
+                            }),
+                        })
+                        .map(|f| f.label())
+                        .collect();
+                    if !missing.is_empty() {
+                        bad.push(format!(
+                            "cookie `{}` lacks {}",
+                            clip(name),
+                            missing.join(", ")
+                        ));
+                    }
+                }
+                (bad.is_empty(), bad.join("; "))
+            }
+            Test::BodySize(max) => (
+                r.body.len() <= *max,
+                format!("{} bytes sent uncompressed", r.body.len()),
+            ),
+            Test::JsonAny(pointers) => match serde_json::from_slice::<serde_json::Value>(&r.body) {
+                Err(_) => (false, "body is not JSON".to_owned()),
+                Ok(v) => (
+                    pointers.iter().any(|p| {
+                        v.pointer(p).is_some_and(|x| match x {
+                            serde_json::Value::Null => false,
+                            serde_json::Value::String(s) => !s.is_empty(),
+                            serde_json::Value::Array(a) => !a.is_empty(),
+                            serde_json::Value::Object(o) => !o.is_empty(),
+                            _ => true,
+                        })
+                    }),
+                    format!("the JSON body has none of `{}`", pointers.join("`, `")),
+                ),
+            },
+            Test::AnyHeader(text) => (
+                r.headers.iter().any(|(_, v)| v.contains(text.as_str())),
+                format!("no response header carries `{text}`"),
             ),
             Test::Header {
                 name,
@@ -298,11 +490,10 @@ impl Compiled {
         if held != self.negate {
             None
         } else if self.negate {
-            Some(
-                self.name
-                    .clone()
-                    .unwrap_or_else(|| format!("unexpected: {observed}")),
-            )
+            Some(self.name.as_ref().map_or_else(
+                || format!("unexpected: {observed}"),
+                |n| format!("{n}: {observed}"),
+            ))
         } else {
             Some(
                 self.name
@@ -328,9 +519,39 @@ impl CheckKind for HttpProbe {
 
     fn compile(p: Params, _cx: &mut CompileCx<'_>) -> Result<Self, ParamError> {
         let method = p.request.method.to_ascii_uppercase();
-        let path = p.request.path.replace("{missing}", MISSING_PATH);
-        if !path.starts_with('/') {
-            return Err(ParamError::at("request.path", "the path starts with `/`"));
+        if reqwest::Method::from_bytes(method.as_bytes()).is_err() {
+            return Err(ParamError::at(
+                "request.method",
+                format!("invalid method `{method}`"),
+            ));
+        }
+        let paths: Vec<String> = match (p.request.path, p.request.paths) {
+            (Some(one), more) if more.is_empty() => vec![one],
+            (None, more) if !more.is_empty() => more,
+            _ => {
+                return Err(ParamError::at(
+                    "request",
+                    "give exactly one of `path` and `paths`",
+                ));
+            }
+        };
+        let mut requests = Vec::new();
+        for path in paths {
+            let path = path.replace("{missing}", MISSING_PATH);
+            if !path.starts_with('/') {
+                return Err(ParamError::at("request.path", "the path starts with `/`"));
+            }
+            requests.push(RequestSpec {
+                method: method.clone(),
+                path,
+                headers: p
+                    .request
+                    .headers
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+                follow_redirects: p.request.follow_redirects,
+            });
         }
         let matchers = p
             .matchers
@@ -342,12 +563,7 @@ impl CheckKind for HttpProbe {
             return Err(ParamError::at("matchers", "at least one matcher"));
         }
         Ok(HttpProbe {
-            request: RequestSpec {
-                method,
-                path,
-                headers: p.request.headers.into_iter().collect(),
-                follow_redirects: p.request.follow_redirects,
-            },
+            requests,
             combine: p.combine,
             matchers,
             schemes: p.schemes,
@@ -357,7 +573,7 @@ impl CheckKind for HttpProbe {
     }
 
     fn requests(&self, _ws: &Workspace) -> Vec<RequestSpec> {
-        vec![self.request.clone()]
+        self.requests.clone()
     }
 
     fn evaluate(&self, cx: &mut CheckCx<'_>) -> Result<Applicability, CheckError> {
@@ -369,60 +585,77 @@ impl CheckKind for HttpProbe {
                 self.schemes.join("/")
             )));
         }
-        let url = target.url(&self.request);
-        let at = Location::Http {
-            method: self.request.method.clone(),
-            url: url.clone(),
-        };
-        let response = match target.response(&self.request) {
-            Some(Ok(r)) => r,
-            Some(Err(e)) => {
-                return Err(CheckError(format!(
-                    "{} {url}: {}",
-                    self.request.method, e.0
-                )));
-            }
-            None => {
-                return Err(CheckError(format!(
-                    "{} {url} was not requested",
-                    self.request.method
-                )));
-            }
-        };
-        if !self.only_status.is_empty() && !self.only_status.contains(&response.status) {
+        let method = &self.requests[0].method;
+        if !target.allow_unsafe_methods && !crate::probe::SAFE_METHODS.contains(&method.as_str()) {
             return Ok(Applicability::NotApplicable(format!(
-                "{} {url} answered {}",
-                self.request.method, response.status
+                "`{method}` could change state: pass --allow-unsafe-methods to run this probe"
             )));
         }
-        let failures: Vec<String> = self
-            .matchers
-            .iter()
-            .filter_map(|m| m.check(response))
-            .collect();
+        let https = target.is_https();
         let prefix = self
             .message
             .as_deref()
             .map(|m| format!("{m}: "))
             .unwrap_or_default();
-        match self.combine {
-            Combine::All => {
-                for f in failures {
+        let (mut judged, mut errors, mut skipped) = (0, Vec::new(), Vec::new());
+        for spec in &self.requests {
+            let url = target.url(spec);
+            let at = Location::Http {
+                method: spec.method.clone(),
+                url: url.clone(),
+            };
+            let response = match target.response(spec) {
+                Some(Ok(r)) => r,
+                Some(Err(e)) => {
+                    errors.push(format!("{} {url}: {}", spec.method, e.0));
+                    continue;
+                }
+                None => {
+                    errors.push(format!("{} {url} was not requested", spec.method));
+                    continue;
+                }
+            };
+            if !self.only_status.is_empty() && !self.only_status.contains(&response.status) {
+                skipped.push(format!(
+                    "{} {url} answered {}",
+                    spec.method, response.status
+                ));
+                continue;
+            }
+            judged += 1;
+            let failures: Vec<String> = self
+                .matchers
+                .iter()
+                .filter_map(|m| m.check(response, https))
+                .collect();
+            match self.combine {
+                Combine::All => {
+                    for f in failures {
+                        cx.report(Finding {
+                            location: at.clone(),
+                            message: format!("{prefix}{f}"),
+                            waiver: None,
+                        });
+                    }
+                }
+                Combine::Any if failures.len() == self.matchers.len() => {
+                    // A rule's own message says it better than every alternative's miss.
+                    let message = self.message.clone().unwrap_or_else(|| failures.join("; "));
                     cx.report(Finding {
-                        location: at.clone(),
-                        message: format!("{prefix}{f}"),
+                        location: at,
+                        message,
                         waiver: None,
                     });
                 }
+                Combine::Any => {}
             }
-            Combine::Any if failures.len() == self.matchers.len() => {
-                cx.report(Finding {
-                    location: at,
-                    message: format!("{prefix}{}", failures.join("; ")),
-                    waiver: None,
-                });
-            }
-            Combine::Any => {}
+        }
+        if !errors.is_empty() {
+            // Findings on the other paths still fail the rule; alone, errors are undecided.
+            return Err(CheckError(errors.join("; ")));
+        }
+        if judged == 0 {
+            return Ok(Applicability::NotApplicable(skipped.join("; ")));
         }
         Ok(Applicability::Applicable)
     }

@@ -10,6 +10,7 @@ pub mod dockerignore;
 pub mod health_endpoints;
 pub mod http_cors;
 pub mod http_probe;
+pub mod https_redirect;
 pub mod k8s_workload;
 pub mod orchestration;
 pub mod path_exists;
@@ -350,6 +351,7 @@ kinds! {
     Dockerignore => dockerignore::DockerignoreCheck,
     HttpProbe => http_probe::HttpProbe,
     HttpCors => http_cors::HttpCors,
+    HttpsRedirect => https_redirect::HttpsRedirect,
     TlsCertificate => tls_certificate::TlsCertificate,
     PrometheusExposition => prometheus_exposition::PrometheusExposition,
     HealthEndpoints => health_endpoints::HealthEndpoints,

@@ -60,12 +60,25 @@ impl CheckKind for TlsCertificate {
                 "not an https target".to_owned(),
             ));
         };
-        let facts = tls
-            .as_ref()
-            .map_err(|e| CheckError(format!("{}: {}", target.base, e.0)))?;
         let at = Location::Http {
             method: "TLS".to_owned(),
             url: target.base.clone(),
+        };
+        let facts = match tls {
+            Ok(f) => f,
+            // A server that only speaks TLS 1.0/1.1 refuses a 1.2/1.3 hello.
+            Err(e)
+                if self.aspect == Aspect::Protocol
+                    && (e.0.contains("ProtocolVersion") || e.0.contains("PeerIncompatible")) =>
+            {
+                cx.report(Finding {
+                    location: at,
+                    message: format!("the server offers neither TLS 1.2 nor TLS 1.3 ({})", e.0),
+                    waiver: None,
+                });
+                return Ok(Applicability::Applicable);
+            }
+            Err(e) => return Err(CheckError(format!("{}: {}", target.base, e.0))),
         };
         let message = match self.aspect {
             Aspect::Trust => facts.problem.as_ref().map(|p| {

@@ -71,6 +71,10 @@ pub fn resolve_live(
             None => Ok(None),
         }
     };
+    let mut ca_certs = Vec::new();
+    for path in &live.ca_certs {
+        ca_certs.extend(crate::probe::client::load_ca_certs(path).map_err(|e| anyhow!(e))?);
+    }
     let defaults = ProbeSettings::default();
     let settings = ProbeSettings {
         timeout: secs(live.timeout, "timeout")?
@@ -86,6 +90,7 @@ pub fn resolve_live(
         allow_unsafe_methods: live.allow_unsafe_methods,
         allow_cross_host_redirects: live.allow_cross_host_redirects,
         profile: live.profile.or(cfg.profile).unwrap_or_default(),
+        ca_certs,
     };
     Ok((urls, settings))
 }

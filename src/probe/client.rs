@@ -31,10 +31,34 @@ fn install_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-fn root_store() -> rustls::RootCertStore {
+fn root_store(extra: &[Vec<u8>]) -> rustls::RootCertStore {
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    for der in extra {
+        // Checked when the file was read (`load_ca_certs`).
+        let _ = roots.add(CertificateDer::from(der.clone()));
+    }
     roots
+}
+
+/// Reads PEM certificates (`--ca-cert`) as DER.
+pub fn load_ca_certs(path: &std::path::Path) -> Result<Vec<Vec<u8>>, String> {
+    use rustls::pki_types::pem::PemObject;
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let certs: Vec<Vec<u8>> = CertificateDer::pem_slice_iter(&bytes)
+        .map(|c| c.map(|c| c.as_ref().to_vec()))
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("`{}` is not a PEM certificate file: {e}", path.display()))?;
+    if certs.is_empty() {
+        return Err(format!("`{}` holds no PEM certificate", path.display()));
+    }
+    for c in &certs {
+        rustls::RootCertStore::empty()
+            .add(CertificateDer::from(c.clone()))
+            .map_err(|e| format!("`{}`: unusable certificate: {e}", path.display()))?;
+    }
+    Ok(certs)
 }
 
 /// Builds the shared client. Redirects are followed by hand (see `fetch`).
@@ -55,7 +79,7 @@ fn client(settings: &ProbeSettings) -> Result<reqwest::Client, String> {
         builder = builder.tls_danger_accept_invalid_certs(true);
     } else {
         let tls = rustls::ClientConfig::builder()
-            .with_root_certificates(root_store())
+            .with_root_certificates(root_store(&settings.ca_certs))
             .with_no_client_auth();
         builder = builder.tls_backend_preconfigured(tls);
     }
@@ -102,7 +126,9 @@ async fn fetch(
     }
     let method = reqwest::Method::from_bytes(spec.method.as_bytes())
         .map_err(|_| ProbeError(format!("invalid method `{}`", spec.method)))?;
-    let mut url = if spec.path.starts_with("http") {
+    let mut url = if spec.path == super::HTTP_TWIN {
+        super::http_twin_url(target).map_err(ProbeError)?
+    } else if spec.path.starts_with("http") {
         spec.path.clone()
     } else {
         format!("{target}{}", spec.path)
@@ -232,10 +258,11 @@ impl ServerCertVerifier for Recording {
     }
 }
 
-/// Extra trust anchors for tests (a CA the test generated); never set in production.
-pub static EXTRA_ROOTS: Mutex<Vec<CertificateDer<'static>>> = Mutex::new(Vec::new());
-
-async fn tls_facts(base: &str, timeout: Duration) -> Result<TlsFacts, ProbeError> {
+async fn tls_facts(
+    base: &str,
+    timeout: Duration,
+    ca_certs: &[Vec<u8>],
+) -> Result<TlsFacts, ProbeError> {
     install_provider();
     let url = reqwest::Url::parse(base).map_err(|e| ProbeError(e.to_string()))?;
     let host = url
@@ -244,12 +271,7 @@ async fn tls_facts(base: &str, timeout: Duration) -> Result<TlsFacts, ProbeError
         .trim_matches(['[', ']'])
         .to_owned();
     let port = url.port_or_known_default().unwrap_or(443);
-    let mut roots = root_store();
-    if let Ok(extra) = EXTRA_ROOTS.lock() {
-        for c in extra.iter() {
-            let _ = roots.add(c.clone());
-        }
-    }
+    let roots = root_store(ca_certs);
     let inner = rustls::client::WebPkiServerVerifier::builder(Arc::new(roots))
         .build()
         .map_err(|e| ProbeError(e.to_string()))?;
@@ -349,8 +371,8 @@ pub fn probe(
                 }));
             }
             let tls_task = base.starts_with("https://").then(|| {
-                let (b, t) = (base.clone(), settings.timeout);
-                tokio::spawn(async move { tls_facts(&b, t).await })
+                let (b, t, ca) = (base.clone(), settings.timeout, settings.ca_certs.clone());
+                tokio::spawn(async move { tls_facts(&b, t, &ca).await })
             });
             let mut responses = BTreeMap::new();
             for t in tasks {
@@ -369,6 +391,7 @@ pub fn probe(
                 authenticated,
                 profile: settings.profile,
                 insecure: settings.insecure,
+                allow_unsafe_methods: settings.allow_unsafe_methods,
             });
         }
         Ok(targets)

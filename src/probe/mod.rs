@@ -13,6 +13,27 @@ use std::time::Duration;
 /// Methods that cannot change state; anything else needs `--allow-unsafe-methods`.
 pub const SAFE_METHODS: &[&str] = &["GET", "HEAD", "OPTIONS"];
 
+/// The request path that stands for the target's plain-http twin (see [`http_twin_url`]).
+pub const HTTP_TWIN: &str = "{http-twin}";
+
+/// The plain-http URL of a target: for https, the same host on port 80 (an explicit port
+/// has no known twin); for http, the target itself.
+pub fn http_twin_url(base: &str) -> Result<String, String> {
+    let mut url = reqwest::Url::parse(base).map_err(|e| format!("invalid URL `{base}`: {e}"))?;
+    if url.scheme() == "https" {
+        if url.port().is_some() {
+            return Err(format!(
+                "`{base}` has an explicit port, so its http:// twin is unknown"
+            ));
+        }
+        url.set_scheme("http")
+            .map_err(|()| format!("cannot derive the http URL of `{base}`"))?;
+    }
+    url.set_path("/");
+    url.set_query(None);
+    Ok(url.to_string())
+}
+
 /// Largest body read from a response.
 pub const BODY_CAP: usize = 1024 * 1024;
 
@@ -150,6 +171,8 @@ pub struct ProbeSettings {
     pub allow_cross_host_redirects: bool,
     /// Which expectations apply.
     pub profile: Profile,
+    /// Extra trust anchors (`--ca-cert`, e.g. an internal CA), DER.
+    pub ca_certs: Vec<Vec<u8>>,
 }
 
 impl Default for ProbeSettings {
@@ -163,6 +186,7 @@ impl Default for ProbeSettings {
             allow_unsafe_methods: false,
             allow_cross_host_redirects: false,
             profile: Profile::Api,
+            ca_certs: Vec::new(),
         }
     }
 }
@@ -182,13 +206,17 @@ pub struct Target {
     pub profile: Profile,
     /// Whether `--insecure` relaxed certificate trust.
     pub insecure: bool,
+    /// Whether methods other than GET/HEAD/OPTIONS may be sent.
+    pub allow_unsafe_methods: bool,
 }
 
 impl Target {
     /// The full URL of a request.
     #[must_use]
     pub fn url(&self, spec: &RequestSpec) -> String {
-        if spec.path.starts_with("http://") || spec.path.starts_with("https://") {
+        if spec.path == HTTP_TWIN {
+            http_twin_url(&self.base).unwrap_or_else(|_| self.base.clone())
+        } else if spec.path.starts_with("http://") || spec.path.starts_with("https://") {
             spec.path.clone()
         } else {
             format!("{}{}", self.base, spec.path)
@@ -205,14 +233,6 @@ impl Target {
     #[must_use]
     pub fn is_https(&self) -> bool {
         self.base.starts_with("https://")
-    }
-
-    /// The http:// twin of an https target's base URL.
-    #[must_use]
-    pub fn http_twin(&self) -> Option<String> {
-        self.base
-            .strip_prefix("https://")
-            .map(|rest| format!("http://{rest}"))
     }
 }
 

@@ -32,6 +32,9 @@ fn first_paragraph(md: &str) -> String {
 
 /// Word-wraps `text` to `WIDTH`; the first line starts after `first` columns of prefix and
 /// continuation lines are indented by `INDENT`.
+/// Skipped rules sharing one reason are listed as one line from this many on.
+const GROUP_SKIPPED: usize = 5;
+
 fn wrap(text: &str, first: usize) -> String {
     let mut out = String::new();
     let mut col = first;
@@ -236,16 +239,41 @@ pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Resu
     if !skipped.is_empty() {
         writeln!(out)?;
         writeln!(out, "{}", p.bold(&format!("Skipped ({})", skipped.len())))?;
-        for r in skipped {
+        // Rules skipped for one shared reason (all live rules without --url) take one line.
+        let mut by_reason: std::collections::BTreeMap<&str, Vec<&RuleReport>> =
+            std::collections::BTreeMap::new();
+        for r in &skipped {
+            by_reason
+                .entry(r.reason.as_deref().unwrap_or(""))
+                .or_default()
+                .push(r);
+        }
+        for r in &skipped {
+            let reason = r.reason.as_deref().unwrap_or("");
+            let group = &by_reason[reason];
+            if group.len() >= GROUP_SKIPPED {
+                if std::ptr::eq(group[0], *r) {
+                    let head = format!(
+                        "{} rules ({}…{})",
+                        group.len(),
+                        group[0].id,
+                        group[group.len() - 1].id
+                    );
+                    writeln!(
+                        out,
+                        "  {}: {}",
+                        p.dimmed(&head),
+                        p.dimmed(&wrap(reason, 4 + head.chars().count()))
+                    )?;
+                }
+                continue;
+            }
             writeln!(
                 out,
                 "  {} {}: {}",
                 p.dimmed(&r.id),
                 r.name,
-                p.dimmed(&wrap(
-                    r.reason.as_deref().unwrap_or(""),
-                    4 + r.id.len() + r.name.len()
-                ))
+                p.dimmed(&wrap(reason, 4 + r.id.len() + r.name.len()))
             )?;
         }
     }

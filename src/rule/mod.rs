@@ -43,9 +43,53 @@ pub struct Example {
     /// For live rules: the routes of a test server (path → response).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server: Option<IndexMap<String, ServerRoute>>,
+    /// For live rules: serve the example over TLS with a certificate from a test CA.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<ExampleTls>,
+    /// For live rules: probe with `--allow-unsafe-methods`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_unsafe_methods: bool,
+    /// For live rules: extra `--header`s sent with every probe.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub probe_headers: Vec<String>,
     /// For live rules: the target profile (default `api`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<crate::probe::Profile>,
+}
+
+/// The certificate of an example TLS server.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleTls {
+    /// Names the certificate is valid for (default `127.0.0.1`).
+    #[serde(default = "loopback")]
+    pub names: Vec<String>,
+    /// Start of validity in days from now (default -30).
+    #[serde(default = "minus_thirty")]
+    pub valid_from_days: i64,
+    /// End of validity in days from now (default 365).
+    #[serde(default = "a_year")]
+    pub valid_to_days: i64,
+    /// Whether the test CA is trusted (`--ca-cert`; default true).
+    #[serde(default = "yes")]
+    pub trusted: bool,
+    /// Serve no TLS at all but answer every hello with a `protocol_version` alert, as a
+    /// TLS 1.0-only server does.
+    #[serde(default)]
+    pub legacy_only: bool,
+}
+
+fn loopback() -> Vec<String> {
+    vec!["127.0.0.1".to_owned()]
+}
+fn minus_thirty() -> i64 {
+    -30
+}
+fn a_year() -> i64 {
+    365
+}
+fn yes() -> bool {
+    true
 }
 
 /// One route of an example server; paths not listed answer 404 with a plain body.
@@ -64,6 +108,16 @@ pub struct ServerRoute {
     /// Delay before answering, in milliseconds.
     #[serde(default)]
     pub delay_ms: u64,
+    /// Methods served (others answer 405); empty: every method.
+    #[serde(default)]
+    pub methods: Vec<String>,
+    /// Request headers copied into the response (e.g. `X-Request-ID`, `Origin` as
+    /// `Access-Control-Allow-Origin` via `echo_as`).
+    #[serde(default)]
+    pub echo: Vec<String>,
+    /// Request header → response header copies (`Origin: Access-Control-Allow-Origin`).
+    #[serde(default)]
+    pub echo_as: IndexMap<String, String>,
 }
 
 fn ok_status() -> u16 {
