@@ -362,6 +362,35 @@ fn compile_signals(
     Ok(out)
 }
 
+/// Per stack (in `STACKS` order): display name, manifest regex, code regex.
+type FrameworkRegexes = Vec<(&'static str, Option<Regex>, Option<Regex>)>;
+
+fn framework_regexes() -> &'static [FrameworkRegexes] {
+    static CELL: std::sync::OnceLock<Vec<FrameworkRegexes>> = std::sync::OnceLock::new();
+    CELL.get_or_init(|| {
+        let compile = |p: &str| Regex::new(p).expect("built-in framework regex");
+        STACKS
+            .iter()
+            .map(|def| {
+                def.frameworks
+                    .iter()
+                    .map(|(_, display, m, c)| {
+                        let m = (!m.is_empty()).then(|| {
+                            if def.stack == Stack::Python {
+                                compile(&format!("{PY_DEP}{m}"))
+                            } else {
+                                compile(m)
+                            }
+                        });
+                        let c = (!c.is_empty()).then(|| compile(c));
+                        (*display, m, c)
+                    })
+                    .collect()
+            })
+            .collect()
+    })
+}
+
 impl CheckKind for CodeSignal {
     type Params = Params;
 
@@ -375,7 +404,7 @@ impl CheckKind for CodeSignal {
         let mut exclude = globs(DEFAULT_EXCLUDES);
         exclude.extend(p.exclude.iter().cloned());
         let mut stacks = Vec::new();
-        for def in STACKS {
+        for (i, def) in STACKS.iter().enumerate() {
             let code = cx.files("exclude", &globs(def.code), &exclude, false)?;
             let manifest = cx.files("exclude", &globs(def.manifest), &exclude, false)?;
             let config = if def.config.is_empty() {
@@ -383,22 +412,8 @@ impl CheckKind for CodeSignal {
             } else {
                 Some(cx.files("exclude", &globs(def.config), &exclude, false)?)
             };
-            let mut frameworks = Vec::new();
-            for (_, display, m, c) in def.frameworks {
-                let m = if m.is_empty() {
-                    None
-                } else if def.stack == Stack::Python {
-                    Some(re("frameworks", &format!("{PY_DEP}{m}"))?)
-                } else {
-                    Some(re("frameworks", m)?)
-                };
-                let c = if c.is_empty() {
-                    None
-                } else {
-                    Some(re("frameworks", c)?)
-                };
-                frameworks.push((*display, m, c));
-            }
+            // Framework detection is the same for every rule: compiled once per process.
+            let frameworks = framework_regexes()[i].clone();
             stacks.push(CompiledStack {
                 def,
                 code,

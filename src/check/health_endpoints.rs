@@ -326,7 +326,7 @@ impl CheckKind for HealthEndpoints {
                     }
                 }
                 if errors.len() == self.readiness_paths.len() {
-                    return Err(CheckError(format!("{}: {}", target.base, errors[0])));
+                    return Err(CheckError(errors[0].clone()));
                 }
                 cx.report(Finding {
                     location: http(target.base.clone()),
@@ -375,7 +375,7 @@ impl CheckKind for HealthEndpoints {
                         waiver: None,
                     });
                 } else if errors.len() == self.paths.len() {
-                    return Err(CheckError(format!("{}: {}", target.base, errors[0])));
+                    return Err(CheckError(errors[0].clone()));
                 } else {
                     cx.report(Finding {
                         location: Location::Http {

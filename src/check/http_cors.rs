@@ -73,7 +73,7 @@ impl CheckKind for HttpCors {
         let url = target.url(&self.request);
         let r = match target.response(&self.request) {
             Some(Ok(r)) => r.clone(),
-            Some(Err(e)) => return Err(CheckError(format!("GET {url}: {}", e.0))),
+            Some(Err(e)) => return Err(CheckError(format!("GET {}: {}", self.request.path, e.0))),
             None => return Err(CheckError(format!("GET {url} was not requested"))),
         };
         let at = Location::Http {

@@ -607,11 +607,14 @@ impl CheckKind for HttpProbe {
             let response = match target.response(spec) {
                 Some(Ok(r)) => r,
                 Some(Err(e)) => {
-                    errors.push(format!("{} {url}: {}", spec.method, e.0));
+                    errors.push((format!("{} {}", spec.method, spec.path), e.0.clone()));
                     continue;
                 }
                 None => {
-                    errors.push(format!("{} {url} was not requested", spec.method));
+                    errors.push((
+                        format!("{} {}", spec.method, spec.path),
+                        "not requested".to_owned(),
+                    ));
                     continue;
                 }
             };
@@ -652,7 +655,24 @@ impl CheckKind for HttpProbe {
         }
         if !errors.is_empty() {
             // Findings on the other paths still fail the rule; alone, errors are undecided.
-            return Err(CheckError(errors.join("; ")));
+            // One cause for every request (an unreachable target) is said once.
+            let causes: std::collections::BTreeSet<&str> =
+                errors.iter().map(|(_, cause)| cause.as_str()).collect();
+            return Err(CheckError(if causes.len() == 1 {
+                let first = &errors[0].0;
+                let more = if errors.len() > 1 {
+                    format!(" (and {} more)", errors.len() - 1)
+                } else {
+                    String::new()
+                };
+                format!("{first}{more}: {}", errors[0].1)
+            } else {
+                errors
+                    .iter()
+                    .map(|(req, cause)| format!("{req}: {cause}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            }));
         }
         if judged == 0 {
             return Ok(Applicability::NotApplicable(skipped.join("; ")));

@@ -80,7 +80,9 @@ impl CheckKind for PrometheusExposition {
                 format!("metrics are publicly reachable (status {})", r.status),
             ),
             (Expect::NotPublic, _) => {}
-            (Expect::Valid, Err(e)) => return Err(CheckError(format!("GET {url}: {}", e.0))),
+            (Expect::Valid, Err(e)) => {
+                return Err(CheckError(format!("GET {}: {}", self.request.path, e.0)));
+            }
             (Expect::Valid, Ok(r)) if !(200..300).contains(&r.status) => {
                 report(cx, format!("status {}, no metrics served", r.status))
             }

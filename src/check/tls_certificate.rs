@@ -78,7 +78,7 @@ impl CheckKind for TlsCertificate {
                 });
                 return Ok(Applicability::Applicable);
             }
-            Err(e) => return Err(CheckError(format!("{}: {}", target.base, e.0))),
+            Err(e) => return Err(CheckError(e.0.clone())),
         };
         let message = match self.aspect {
             Aspect::Trust => facts.problem.as_ref().map(|p| {

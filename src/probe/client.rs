@@ -99,15 +99,17 @@ fn describe(err: &reqwest::Error) -> String {
     } else {
         "request failed".to_owned()
     };
+    // The innermost cause says what happened ("Connection refused (os error 111)");
+    // the layers in between repeat it.
+    let mut root: Option<String> = None;
     let mut source = err.source();
-    let mut depth = 0;
     while let Some(s) = source {
-        if depth < 3 {
-            msg.push_str(": ");
-            msg.push_str(&s.to_string());
-        }
+        root = Some(s.to_string());
         source = s.source();
-        depth += 1;
+    }
+    if let Some(r) = root {
+        msg.push_str(": ");
+        msg.push_str(&r);
     }
     msg
 }

@@ -709,9 +709,10 @@ impl RuleSet {
                 .get("check")
                 .and_then(|c| c.get("params"))
                 .map_or(serde_json::Value::Null, to_json);
-            let check = match raw.check.compile(&mut CompileCx {
+            let compiled = raw.check.compile(&mut CompileCx {
                 selectors: &mut registry,
-            }) {
+            });
+            let check = match compiled {
                 Ok(c) => Some(c),
                 Err(e) => {
                     let field = e.field.as_deref().map_or_else(
