@@ -921,6 +921,41 @@ fn hostile_servers_end_inconclusive_within_the_deadline() {
         "inconclusive",
     );
     hostile(
+        "cross-host redirect",
+        RawServer::start(|mut tcp| async move {
+            read_request(&mut tcp).await;
+            let r = b"HTTP/1.1 301 Moved\r\nLocation: http://elsewhere.invalid/\r\nContent-Length: 0\r\n\r\n";
+            let _ = tcp.write_all(r).await;
+        }),
+        "redirect to another host",
+    );
+    hostile(
+        "connection reset mid-body",
+        RawServer::start(|mut tcp| async move {
+            read_request(&mut tcp).await;
+            let head =
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n";
+            let _ = tcp.write_all(head).await;
+            let _ = tcp.write_all(&[b'x'; 1000]).await;
+            let _ = tcp.set_zero_linger();
+            drop(tcp);
+        }),
+        "inconclusive",
+    );
+    hostile(
+        "100 000 response headers",
+        RawServer::start(|mut tcp| async move {
+            read_request(&mut tcp).await;
+            let mut r = String::from("HTTP/1.1 200 OK\r\n");
+            for i in 0..100_000 {
+                r.push_str(&format!("X-H{i}: v\r\n"));
+            }
+            r.push_str("Content-Length: 0\r\n\r\n");
+            let _ = tcp.write_all(r.as_bytes()).await;
+        }),
+        "inconclusive",
+    );
+    hostile(
         "garbage instead of HTTP",
         RawServer::start(|mut tcp| async move {
             read_request(&mut tcp).await;
@@ -931,6 +966,27 @@ fn hostile_servers_end_inconclusive_within_the_deadline() {
         }),
         "inconclusive",
     );
+}
+
+#[test]
+fn a_listener_that_never_accepts_times_out() {
+    // The kernel completes the handshake into the backlog; nobody ever reads.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let started = Instant::now();
+    let (code, r) = probe(&[
+        &url,
+        "--timeout",
+        "1",
+        "--deadline",
+        "3",
+        "--select",
+        "HTTP013",
+    ]);
+    assert!(started.elapsed() < Duration::from_secs(15));
+    assert_eq!(code, 0);
+    assert_eq!(outcomes(&r, "inconclusive"), ids(&["HTTP013"]));
+    drop(listener);
 }
 
 #[test]
@@ -960,7 +1016,24 @@ fn endless_and_huge_bodies_are_capped() {
         let _ = tcp.write_all(head.as_bytes()).await;
         let _ = tcp.write_all(body.as_bytes()).await;
     });
-    for (server, rule) in [(endless, "HTTP035"), (huge, "HTTP023")] {
+    // Announces 1 GB, streams until the reader stops.
+    let gigabyte = RawServer::start(|mut tcp| async move {
+        read_request(&mut tcp).await;
+        let _ = tcp
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n")
+            .await;
+        let block = vec![b' '; 64 * 1024];
+        loop {
+            if tcp.write_all(&block).await.is_err() {
+                return;
+            }
+        }
+    });
+    for (server, rule) in [
+        (endless, "HTTP035"),
+        (huge, "HTTP023"),
+        (gigabyte, "HTTP035"),
+    ] {
         let url = format!("http://{}", server.addr);
         let started = Instant::now();
         let (_, r) = probe(&[&url, "--timeout", "3", "--deadline", "6", "--select", rule]);
