@@ -31,6 +31,35 @@ pub fn rule_json(r: &Rule) -> serde_json::Value {
     })
 }
 
+/// For live rules: how they run and which profiles they apply to.
+fn live_line(r: &Rule) -> Option<String> {
+    if !r.check.is_live() {
+        return None;
+    }
+    let profiles = if r.profiles.is_empty() {
+        "every profile".to_owned()
+    } else {
+        let names: Vec<&str> = r.profiles.iter().map(|p| p.as_str()).collect();
+        format!("profiles {}", names.join(", "))
+    };
+    Some(format!(
+        "live probe (needs --url or `readycheck probe`) · {profiles}"
+    ))
+}
+
+/// An example server route, one line.
+fn route_line(path: &str, route: &crate::rule::ServerRoute) -> String {
+    let mut parts = vec![format!("{path} → {}", route.status)];
+    for (k, v) in &route.headers {
+        parts.push(format!("{k}: {v}"));
+    }
+    if !route.body.is_empty() {
+        let body: String = route.body.chars().take(60).collect();
+        parts.push(format!("body {body:?}"));
+    }
+    parts.join(" · ")
+}
+
 /// The rule as Markdown (also the content of `docs/rules/<ID>.md`).
 #[must_use]
 pub fn markdown(r: &Rule) -> String {
@@ -46,6 +75,9 @@ pub fn markdown(r: &Rule) -> String {
         r.status.as_str(),
         r.since
     );
+    if let Some(l) = live_line(r) {
+        let _ = writeln!(s, "{l}\n");
+    }
     let _ = writeln!(s, "## Why it matters\n\n{}\n", r.why.trim());
     let _ = writeln!(s, "## How to fix\n\n{}\n", r.fix.trim());
     let _ = writeln!(s, "## Examples\n");
@@ -58,6 +90,9 @@ pub fn markdown(r: &Rule) -> String {
         let _ = writeln!(s, "{mark}: {}\n", e.name);
         for (path, content) in &e.files {
             let _ = writeln!(s, "`{path}`\n\n```\n{}\n```\n", content.trim_end());
+        }
+        for (path, route) in e.server.iter().flatten() {
+            let _ = writeln!(s, "- server: `{}`", route_line(path, route));
         }
     }
     if !r.references.is_empty() {
@@ -83,6 +118,9 @@ fn terminal(r: &Rule, p: Paint) -> String {
         r.status.as_str(),
         r.since
     );
+    if let Some(l) = live_line(r) {
+        let _ = writeln!(s, "{}", p.dimmed(&l));
+    }
     let _ = writeln!(s, "\n{}\n{}", p.bold("Why it matters"), r.why.trim_end());
     let _ = writeln!(s, "\n{}\n{}", p.bold("How to fix"), r.fix.trim_end());
     let _ = writeln!(s, "\n{}", p.bold("Examples"));
