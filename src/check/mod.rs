@@ -28,10 +28,11 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
 
-/// Context given to `compile`: where file selectors are registered.
+/// Context given to `compile`: where file selectors are registered. Rules compile in
+/// parallel, so the registry is shared behind a lock (registration is a tiny part of it).
 pub struct CompileCx<'a> {
     /// The shared selector registry.
-    pub selectors: &'a mut SelectorRegistry,
+    pub selectors: &'a std::sync::Mutex<SelectorRegistry>,
 }
 
 impl CompileCx<'_> {
@@ -44,6 +45,8 @@ impl CompileCx<'_> {
         case_insensitive: bool,
     ) -> Result<SelectorId, ParamError> {
         self.selectors
+            .lock()
+            .map_err(|_| ParamError::at(field, "selector registry poisoned"))?
             .register(include, exclude, case_insensitive)
             .map_err(|m| ParamError::at(field, m))
     }
@@ -448,12 +451,11 @@ pub(crate) mod testing {
     ) -> (Result<Applicability, CheckError>, Vec<Finding>, Vec<String>) {
         let yaml = format!("kind: {kind}\nparams:\n{}", indent(params));
         let spec: CheckSpec = serde_saphyr::from_str(&yaml).unwrap_or_else(|e| panic!("{e}"));
-        let mut reg = SelectorRegistry::default();
+        let reg = std::sync::Mutex::new(SelectorRegistry::default());
         let check = spec
-            .compile(&mut CompileCx {
-                selectors: &mut reg,
-            })
+            .compile(&mut CompileCx { selectors: &reg })
             .unwrap_or_else(|e| panic!("{}", e.message));
+        let reg = reg.into_inner().unwrap();
         let dir = tempfile::tempdir().unwrap();
         for (path, content) in files {
             let p = dir.path().join(path);

@@ -164,7 +164,8 @@ struct RawRule {
     tags: Vec<String>,
     #[serde(default)]
     applies: Vec<RawCondition>,
-    check: CheckSpec,
+    /// Required (checked in `load`); an `Option` so checks can be compiled apart.
+    check: Option<CheckSpec>,
     why: String,
     fix: String,
     #[serde(default)]
@@ -514,7 +515,7 @@ impl RuleSet {
             }
         }
 
-        let mut registry = SelectorRegistry::default();
+        let registry = std::sync::Mutex::new(SelectorRegistry::default());
         let fact_index: BTreeMap<String, usize> = raw_facts
             .iter()
             .enumerate()
@@ -528,7 +529,7 @@ impl RuleSet {
                     c,
                     &fact_index,
                     &mut CompileCx {
-                        selectors: &mut registry,
+                        selectors: &registry,
                     },
                 ) {
                     Ok(c) => any_of.push(c),
@@ -565,7 +566,28 @@ impl RuleSet {
         let mut rules = Vec::new();
         let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
         let mut seen_names: BTreeMap<String, String> = BTreeMap::new();
-        for Parsed { raw, tree, src } in parsed {
+        // Compiling the checks (regexes, globs) is the expensive part of loading: in parallel.
+        let mut parsed = parsed;
+        let kinds: Vec<Option<&'static str>> = parsed
+            .iter()
+            .map(|p| p.raw.check.as_ref().map(CheckSpec::kind_name))
+            .collect();
+        let compiled: Vec<Option<Result<Check, crate::check::ParamError>>> = {
+            use rayon::prelude::*;
+            parsed
+                .par_iter_mut()
+                .map(|p| {
+                    p.raw.check.take().map(|c| {
+                        c.compile(&mut CompileCx {
+                            selectors: &registry,
+                        })
+                    })
+                })
+                .collect()
+        };
+        for ((Parsed { raw, tree, src }, compiled), kind) in
+            parsed.into_iter().zip(compiled).zip(kinds)
+        {
             let n_before = errors.len();
             let at = |field: &str| pos_in(Some(&tree), field);
             let mut err = |field: &str, msg: String| errors.push(located(&src, at(field), msg));
@@ -697,21 +719,21 @@ impl RuleSet {
                     c,
                     &fact_index,
                     &mut CompileCx {
-                        selectors: &mut registry,
+                        selectors: &registry,
                     },
                 ) {
                     Ok(c) => applies.push(c),
                     Err(e) => errors.push(located(&src, at(&format!("applies[{i}]")), e.message)),
                 }
             }
-            let kind = raw.check.kind_name();
             let params = tree
                 .get("check")
                 .and_then(|c| c.get("params"))
                 .map_or(serde_json::Value::Null, to_json);
-            let compiled = raw.check.compile(&mut CompileCx {
-                selectors: &mut registry,
-            });
+            let (Some(kind), Some(compiled)) = (kind, compiled) else {
+                errors.push(located(&src, None, "missing field `check`".to_owned()));
+                continue;
+            };
             let check = match compiled {
                 Ok(c) => Some(c),
                 Err(e) => {
@@ -765,6 +787,9 @@ impl RuleSet {
                 });
             }
         }
+        let registry = registry
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let selectors = match registry.build() {
             Ok(s) => Arc::new(s),
             Err(e) => {
