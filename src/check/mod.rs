@@ -2,6 +2,7 @@
 //! rule (params validated, regexes and globs built) and evaluated once per run. Kinds never
 //! know which rule they serve; anything rule-specific is a parameter.
 
+pub mod ci_command;
 pub mod dockerfile_base_image;
 pub mod dockerfile_instruction;
 pub mod path_exists;
@@ -263,6 +264,7 @@ kinds! {
     YamlField => yaml_field::YamlField,
     DockerfileInstruction => dockerfile_instruction::DockerfileInstruction,
     DockerfileBaseImage => dockerfile_base_image::DockerfileBaseImage,
+    CiCommand => ci_command::CiCommand,
 }
 
 /// Globs that find Dockerfiles under every common naming scheme.
