@@ -22,6 +22,8 @@ pub enum Outcome {
     Skipped(String),
     /// Could not decide.
     Inconclusive(String),
+    /// Failed, but every finding is waived (inline, config or baseline).
+    Waived(String),
 }
 
 impl Outcome {
@@ -33,6 +35,7 @@ impl Outcome {
             Outcome::Fail => "fail",
             Outcome::Skipped(_) => "skipped",
             Outcome::Inconclusive(_) => "inconclusive",
+            Outcome::Waived(_) => "waived",
         }
     }
 
@@ -40,7 +43,7 @@ impl Outcome {
     #[must_use]
     pub fn reason(&self) -> Option<&str> {
         match self {
-            Outcome::Skipped(r) | Outcome::Inconclusive(r) => Some(r),
+            Outcome::Skipped(r) | Outcome::Inconclusive(r) | Outcome::Waived(r) => Some(r),
             _ => None,
         }
     }
@@ -101,14 +104,113 @@ pub fn evaluate(rule: &Arc<Rule>, ws: &Workspace, conditions: &Evaluator<'_>) ->
     done(outcome, findings, evidence)
 }
 
-/// Evaluates the chosen rules in parallel; results come back in rule-id order.
+/// Evaluates the chosen rules in parallel; results come back in rule-id order. Live rules
+/// run once per target (none: skipped, saying how to give one).
 #[must_use]
 pub fn run(set: &RuleSet, chosen: &[usize], ws: &Workspace) -> Vec<RuleResult> {
+    run_with_targets(set, chosen, ws, &[])
+}
+
+/// The requests every chosen live rule needs, deduplicated.
+#[must_use]
+pub fn live_requests(
+    set: &RuleSet,
+    chosen: &[usize],
+    ws: &Workspace,
+) -> Vec<crate::probe::RequestSpec> {
+    let mut all: Vec<_> = chosen
+        .iter()
+        .filter(|&&i| set.rules[i].check.is_live())
+        .flat_map(|&i| set.rules[i].check.requests(ws))
+        .collect();
+    all.sort();
+    all.dedup();
+    all
+}
+
+/// Like [`run`], with live targets already probed.
+#[must_use]
+pub fn run_with_targets(
+    set: &RuleSet,
+    chosen: &[usize],
+    ws: &Workspace,
+    targets: &[crate::probe::Target],
+) -> Vec<RuleResult> {
     let conditions = Evaluator::new(&set.facts, ws);
     let mut results: Vec<RuleResult> = chosen
         .par_iter()
-        .map(|&i| evaluate(&set.rules[i], ws, &conditions))
+        .map(|&i| {
+            let rule = &set.rules[i];
+            if rule.check.is_live() {
+                evaluate_live(rule, ws, targets)
+            } else {
+                evaluate(rule, ws, &conditions)
+            }
+        })
         .collect();
     results.sort_by(|a, b| a.rule.id.cmp(&b.rule.id));
     results
+}
+
+/// Evaluates a live rule on every target and merges the outcomes: any finding fails it,
+/// otherwise an undecided target makes it inconclusive.
+fn evaluate_live(rule: &Arc<Rule>, ws: &Workspace, targets: &[crate::probe::Target]) -> RuleResult {
+    let done = |outcome, findings, evidence| RuleResult {
+        rule: Arc::clone(rule),
+        outcome,
+        findings,
+        evidence,
+    };
+    if targets.is_empty() {
+        return done(
+            Outcome::Skipped("no live target: pass --url URL".to_owned()),
+            Vec::new(),
+            Vec::new(),
+        );
+    }
+    let (mut findings, mut evidence, mut undecided, mut skipped, mut applicable) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), 0);
+    for target in targets {
+        if !rule.profiles.is_empty() && !rule.profiles.contains(&target.profile) {
+            skipped.push(format!(
+                "does not apply to the `{}` profile",
+                target.profile.as_str()
+            ));
+            continue;
+        }
+        let mut cx = CheckCx::for_target(ws, target);
+        let applicability = rule.check.evaluate(&mut cx);
+        let CheckCx {
+            findings: f,
+            evidence: e,
+            problems,
+            ..
+        } = cx;
+        let had_findings = !f.is_empty();
+        findings.extend(f);
+        evidence.extend(e);
+        match applicability {
+            Err(err) if !had_findings => undecided.push(format!("{}: {}", target.base, err.0)),
+            Ok(Applicability::NotApplicable(reason)) if !had_findings && problems.is_empty() => {
+                skipped.push(reason)
+            }
+            _ if !had_findings && !problems.is_empty() => undecided.push(problems.join("; ")),
+            _ => applicable += 1,
+        }
+    }
+    findings.sort();
+    findings.dedup();
+    evidence.sort();
+    evidence.dedup();
+    let outcome = if !findings.is_empty() {
+        Outcome::Fail
+    } else if !undecided.is_empty() {
+        Outcome::Inconclusive(undecided.join("; "))
+    } else if applicable == 0 {
+        skipped.dedup();
+        Outcome::Skipped(skipped.join("; "))
+    } else {
+        Outcome::Pass
+    };
+    done(outcome, findings, evidence)
 }

@@ -75,6 +75,31 @@ pub struct Finding {
     pub location: Location,
     /// One line, lowercase start, no trailing period, values in backticks.
     pub message: String,
+    /// Set when an inline suppression, a config waiver or the baseline covers the finding;
+    /// never set by check kinds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<Waiver>,
+}
+
+/// Why a finding does not count.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Waiver {
+    /// Where the waiver comes from.
+    pub kind: WaiverKind,
+    /// The reason given.
+    pub reason: String,
+}
+
+/// Source of a waiver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WaiverKind {
+    /// `# readycheck: ignore[ID] reason` in the file.
+    Inline,
+    /// `[[waivers]]` in `readycheck.toml`.
+    Config,
+    /// Recorded in the `--baseline` file.
+    Baseline,
 }
 
 impl Finding {
@@ -83,6 +108,7 @@ impl Finding {
         Finding {
             location: Location::Repository,
             message: message.into(),
+            waiver: None,
         }
     }
 
@@ -95,6 +121,7 @@ impl Finding {
                 column: None,
             },
             message: message.into(),
+            waiver: None,
         }
     }
 
@@ -107,6 +134,7 @@ impl Finding {
                 column: Some(column),
             },
             message: message.into(),
+            waiver: None,
         }
     }
 }

@@ -1,7 +1,9 @@
 //! readycheck: a production-readiness auditor. Loads declarative rules, walks a repository
 //! once, evaluates the rules in parallel, scores the result and gates CI by exit code.
 
+pub mod baseline;
 pub mod check;
+pub mod claims;
 pub mod cli;
 pub mod collect;
 pub mod commands;
@@ -10,11 +12,13 @@ pub mod exit;
 pub mod finding;
 pub mod model;
 pub mod parse;
+pub mod probe;
 pub mod report;
 pub mod rule;
 pub mod score;
 pub mod settings;
 pub mod style;
+pub mod suppress;
 pub mod textpos;
 
 pub use exit::ExitStatus;
@@ -24,8 +28,14 @@ pub fn run(cli: &cli::Cli) -> anyhow::Result<ExitStatus> {
     let color = style::use_color(cli.color);
     match &cli.command {
         cli::Command::Audit(args) => commands::audit::run(args, color),
+        cli::Command::Claims(args) => commands::claims::run(args, color),
         cli::Command::Rules(args) => commands::rules::run(args),
         cli::Command::Explain(args) => commands::explain::run(args, color),
+        cli::Command::Baseline(args) => commands::baseline::run(args),
+        cli::Command::Init(args) => commands::init::run(args),
+        cli::Command::Completions(args) => commands::completions(args),
+        cli::Command::Man => commands::man(),
+        cli::Command::Probe(args) => commands::audit::probe(args, color),
     }
 }
 

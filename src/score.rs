@@ -27,6 +27,8 @@ pub struct Tally {
     pub skipped: u32,
     /// Rules that could not decide.
     pub inconclusive: u32,
+    /// Rules whose every finding is waived.
+    pub waived: u32,
 }
 
 impl Tally {
@@ -44,6 +46,7 @@ impl Tally {
             }
             Outcome::Skipped(_) => self.skipped += 1,
             Outcome::Inconclusive(_) => self.inconclusive += 1,
+            Outcome::Waived(_) => self.waived += 1,
         }
     }
 
@@ -128,7 +131,11 @@ pub fn gate(results: &[RuleResult], score: &Score, settings: GateSettings) -> Ga
             .filter(|r| r.outcome == Outcome::Fail && r.rule.severity >= threshold)
             .collect();
         if !failing.is_empty() {
-            let n: usize = failing.iter().map(|r| r.findings.len()).sum();
+            // Waived findings never count.
+            let n: usize = failing
+                .iter()
+                .map(|r| r.findings.iter().filter(|f| f.waiver.is_none()).count())
+                .sum();
             let ids: Vec<&str> = failing.iter().map(|r| r.rule.id.as_str()).collect();
             reasons.push(format!(
                 "{n} finding{} at or above `{threshold}` ({})",

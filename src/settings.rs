@@ -29,6 +29,50 @@ pub struct Config {
     /// The walk.
     #[serde(default)]
     pub scan: ScanConfig,
+    /// Accepted findings, each with a reason.
+    #[serde(default)]
+    pub waivers: Vec<WaiverConfig>,
+    /// The live service to probe.
+    #[serde(default)]
+    pub target: TargetConfig,
+}
+
+/// `[target]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetConfig {
+    /// Base URL (or several).
+    #[serde(default)]
+    pub url: Option<crate::check::OneOrMany<String>>,
+    /// Headers sent with every probe; values may use `${VAR}`.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// `public-web`, `api` or `internal`.
+    #[serde(default)]
+    pub profile: Option<crate::probe::Profile>,
+    /// Per-request timeout in milliseconds.
+    #[serde(default)]
+    pub timeout_ms: Option<u64>,
+}
+
+/// `[[waivers]]`: findings of `rule` in `paths` (or at `url`) are accepted for `reason`,
+/// until `expires`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaiverConfig {
+    /// Rule id or name.
+    pub rule: String,
+    /// Gitignore-style globs of the files it covers (none: the whole repository).
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// URL prefix of the live findings it covers.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Why the finding is acceptable (required).
+    pub reason: String,
+    /// Last day the waiver applies (`2026-12-31`).
+    #[serde(default)]
+    pub expires: Option<toml::value::Datetime>,
 }
 
 /// `[rules]`.
@@ -52,8 +96,8 @@ pub struct RulesConfig {
     pub extra_dirs: Vec<PathBuf>,
 }
 
-/// Severity threshold of the gate, or `none`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+/// Severity threshold of the gate, or `none` (config key and `--fail-on`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum FailOn {
     /// Findings never fail the gate (only `min_score` can).
@@ -140,35 +184,34 @@ pub fn discover(root: &Path, explicit: Option<&Path>) -> Option<PathBuf> {
 pub fn load(path: &Path) -> Result<Loaded, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read config `{}`: {e}", path.display()))?;
-    let config: Config = toml::from_str(&text).map_err(|e| {
-        let (line, col) = e.span().map_or((1, 1), |s| {
-            let (l, c) = crate::textpos::position_of(&text, s.start);
-            (l, c)
-        });
-        format!(
-            "invalid config {}:{line}:{col}: {}",
-            path.display(),
-            e.message()
-        )
+    let config = parse(&text, &path.display().to_string())?;
+    Ok(Loaded {
+        config,
+        path: Some(path.to_path_buf()),
+    })
+}
+
+/// Parses and validates config text; `name` is used in error messages.
+pub fn parse(text: &str, name: &str) -> Result<Config, String> {
+    let config: Config = toml::from_str(text).map_err(|e| {
+        let (line, col) = e
+            .span()
+            .map_or((1, 1), |s| crate::textpos::position_of(text, s.start));
+        format!("invalid config {name}:{line}:{col}: {}", e.message())
     })?;
     if let Some(v) = config.version
         && v != 1
     {
         return Err(format!(
-            "invalid config {}: `version = {v}` is not supported (only 1)",
-            path.display()
+            "invalid config {name}: `version = {v}` is not supported (only 1)"
         ));
     }
     if let Some(s) = config.gate.min_score
         && s > 100
     {
         return Err(format!(
-            "invalid config {}: `gate.min_score = {s}` is over 100",
-            path.display()
+            "invalid config {name}: `gate.min_score = {s}` is over 100"
         ));
     }
-    Ok(Loaded {
-        config,
-        path: Some(path.to_path_buf()),
-    })
+    Ok(config)
 }

@@ -1,6 +1,9 @@
 //! Runs every `examples:` entry of every built-in rule as its own test
 //! (`DOCK001::floating_latest_tag`), so the documentation cannot lie about the behaviour.
 
+#[path = "common/server.rs"]
+mod server;
+
 use libtest_mimic::{Arguments, Failed, Trial};
 use readycheck::collect::{WalkOptions, Workspace};
 use readycheck::engine::{self, Outcome};

@@ -196,14 +196,20 @@ impl CheckKind for CiCommand {
 }
 
 static NPM_RUN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:npm|pnpm|yarn|bun)(?:\s+--?[\w-]+(?:=\S+)?)*\s+(?:run(?:-script)?\s+)?([\w:.\-]+)")
-        .expect("valid regex")
+    Regex::new(
+        r"\b(?:npm|pnpm|yarn|bun)(?:\s+--?[\w-]+(?:=\S+)?)*\s+(?:run(?:-script)?\s+)?([\w:.\-]+)",
+    )
+    .expect("valid regex")
 });
 static MAKE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(make|just)((?:\s+(?:-[\w-]+(?:\s+\S+)?|[\w.\-]+))*)").expect("valid regex")
 });
-static SCRIPT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"(?:^|[\s;&|'"(])(\.?/?[\w.\-/]+\.(?:sh|bash|py|ps1))\b|(?:^|[\s;&|'"(])\./([\w.\-/]+)"#).expect("valid regex"));
+static SCRIPT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?:^|[\s;&|'"(])(\.?/?[\w.\-/]+\.(?:sh|bash|py|ps1))\b|(?:^|[\s;&|'"(])\./([\w.\-/]+)"#,
+    )
+    .expect("valid regex")
+});
 
 impl CiCommand {
     /// The bodies that one command line leads to: package.json scripts, make/just recipes,
@@ -323,7 +329,9 @@ fn first_target(text: &str) -> Option<&str> {
         (!l.starts_with(['\t', ' ', '#', '.'])
             && !name.is_empty()
             && !l.contains(":=")
-            && name.chars().all(|c| c.is_alphanumeric() || "_-./".contains(c)))
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || "_-./".contains(c)))
         .then_some(name)
     })
 }
@@ -369,7 +377,8 @@ mod tests {
     use crate::check::Applicability;
     use crate::check::testing::{lines, run};
 
-    const TESTS: &str = "pattern: '\\b(pytest|jest|go test|cargo test)\\b'\nmessage: CI runs no tests\n";
+    const TESTS: &str =
+        "pattern: '\\b(pytest|jest|go test|cargo test)\\b'\nmessage: CI runs no tests\n";
 
     #[test]
     fn direct_run_step_passes() {
@@ -395,7 +404,10 @@ mod tests {
                     ".github/workflows/ci.yml",
                     "on: push\njobs:\n  t:\n    steps:\n      - run: npm run ci\n",
                 ),
-                ("package.json", r#"{"scripts": {"ci": "npm run unit", "unit": "jest --ci"}}"#),
+                (
+                    "package.json",
+                    r#"{"scripts": {"ci": "npm run unit", "unit": "jest --ci"}}"#,
+                ),
             ],
         );
         assert!(f.is_empty(), "{:?}", lines(&f));
@@ -407,8 +419,14 @@ mod tests {
             "ci_command",
             TESTS,
             &[
-                (".gitlab-ci.yml", "check:\n  script:\n    - make lint check\n"),
-                ("Makefile", "build:\n\tgo build ./...\n\ncheck: build\n\tgo test ./...\n"),
+                (
+                    ".gitlab-ci.yml",
+                    "check:\n  script:\n    - make lint check\n",
+                ),
+                (
+                    "Makefile",
+                    "build:\n\tgo build ./...\n\ncheck: build\n\tgo test ./...\n",
+                ),
             ],
         );
         assert!(f.is_empty(), "{:?}", lines(&f));
@@ -420,7 +438,10 @@ mod tests {
             "ci_command",
             TESTS,
             &[
-                ("Jenkinsfile", "pipeline { stages { stage('t') { steps { sh './ci/run.sh' } } } }\n"),
+                (
+                    "Jenkinsfile",
+                    "pipeline { stages { stage('t') { steps { sh './ci/run.sh' } } } }\n",
+                ),
                 ("ci/run.sh", "#!/bin/sh\ncargo test --locked\n"),
             ],
         );

@@ -3,6 +3,11 @@
 //! The final stage includes the earlier stages it is built `FROM`; a builder stage that the
 //! final image does not derive from never counts.
 
+use super::dockerignore::find_dockerignore_in;
+use super::orchestration::{
+    compose_globs, compose_services_with, image_matches_dockerfile, k8s_documents_with,
+    k8s_excludes, k8s_globs, shipped_stages, workload,
+};
 use super::{
     Applicability, CheckCx, CheckError, CheckKind, CompileCx, OneOrMany, ParamError,
     default_dockerfile_excludes, default_dockerfile_globs, regex_param, render,
@@ -10,6 +15,7 @@ use super::{
 use crate::collect::select::SelectorId;
 use crate::finding::Finding;
 use crate::parse::dockerfile::{Dockerfile, Form, Instr, Stage};
+use crate::parse::yaml::{Hit, KeyPath, Node, Resolved, Value, resolve};
 use regex::Regex;
 use serde::Deserialize;
 
@@ -99,6 +105,55 @@ pub struct Params {
     /// With `present`: message when the scope has no such instruction at all.
     #[serde(default)]
     pub missing_message: Option<String>,
+    /// With `present`: the orchestrator may declare the same thing for the image instead
+    /// (e.g. a Compose `healthcheck` or Kubernetes probes). The Dockerfile passes when a
+    /// Compose service that builds it (or runs an image named after it) has one of the
+    /// `compose` key paths, or a Kubernetes container running an image named after it has
+    /// one of the `kubernetes` key paths.
+    #[serde(default)]
+    pub satisfied_by: Option<SatisfiedBy>,
+    /// Judge only Dockerfiles whose build context has no `.dockerignore`.
+    #[serde(default)]
+    pub only_without_dockerignore: bool,
+    /// A scope that has any instruction whose `KEYWORD args` matches this regex is not
+    /// judged (e.g. `ENV PIP_NO_CACHE_DIR=1` makes every `pip install` cache-free).
+    #[serde(default)]
+    pub exempt_when_scope_has: Option<String>,
+    /// In the `final` scope, shipped stages whose name matches this regex are not judged
+    /// (development or test stages such as `dev-envs`).
+    #[serde(default)]
+    pub exempt_stages: Option<String>,
+    /// Judge only images that serve: the shipped stage `EXPOSE`s a port, or a Compose
+    /// service builds or runs the image, or a Kubernetes container runs an image named
+    /// after it. Tool images (code generators, test runners) are left out.
+    #[serde(default)]
+    pub only_served_images: bool,
+    /// Judge a Dockerfile only when a file beside it matches, e.g.
+    /// `{path: package.json, pattern: '"devDependencies"'}`.
+    #[serde(default)]
+    pub only_when_sibling_matches: Option<SiblingMatch>,
+}
+
+/// A file next to the Dockerfile and a regex its text must match.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiblingMatch {
+    /// File name relative to the Dockerfile's directory.
+    pub path: String,
+    /// Regex on its text.
+    pub pattern: String,
+}
+
+/// Orchestrator declarations that stand in for a Dockerfile instruction.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SatisfiedBy {
+    /// Key paths below a Compose service, e.g. `[healthcheck.test]`.
+    #[serde(default)]
+    pub compose: Vec<String>,
+    /// Key paths below a Kubernetes container, e.g. `[livenessProbe, readinessProbe]`.
+    #[serde(default)]
+    pub kubernetes: Vec<String>,
 }
 
 /// Compiled `dockerfile_instruction`.
@@ -115,6 +170,28 @@ pub struct DockerfileInstruction {
     exempt: Option<Regex>,
     message: Option<String>,
     missing_message: Option<String>,
+    satisfied_by: Option<Orchestrated>,
+    compose_files: SelectorId,
+    only_without_dockerignore: bool,
+    exempt_scope: Option<Regex>,
+    exempt_stages: Option<Regex>,
+    only_served: Option<SelectorId>,
+    sibling: Option<(String, Regex)>,
+}
+
+struct Orchestrated {
+    compose_files: SelectorId,
+    compose: Vec<Declared>,
+    k8s_files: SelectorId,
+    kubernetes: Vec<Declared>,
+}
+
+/// One `satisfied_by` entry: `key.path` or `key.path=regex`; for Kubernetes a `pod.`
+/// prefix reads the pod spec instead of the container.
+struct Declared {
+    path: KeyPath,
+    pod: bool,
+    value: Option<Regex>,
 }
 
 const KEYWORDS: &[&str] = &[
@@ -165,7 +242,65 @@ impl CheckKind for DockerfileInstruction {
             Some(name) => (name.trim_start_matches("--").to_owned(), false),
             None => (f.trim_start_matches("--").to_owned(), true),
         });
+        let satisfied_by = match p.satisfied_by {
+            None => None,
+            Some(sb) => {
+                let parse = |list: &[String]| -> Result<Vec<Declared>, ParamError> {
+                    list.iter()
+                        .map(|a| {
+                            let (path, value) = match a.split_once('=') {
+                                Some((p, v)) => (p, Some(regex_param("satisfied_by", v, false)?)),
+                                None => (a.as_str(), None),
+                            };
+                            let (path, pod) = match path.strip_prefix("pod.") {
+                                Some(rest) => (rest, true),
+                                None => (path, false),
+                            };
+                            Ok(Declared {
+                                path: KeyPath::parse(path)
+                                    .map_err(|e| ParamError::at("satisfied_by", e))?,
+                                pod,
+                                value,
+                            })
+                        })
+                        .collect()
+                };
+                Some(Orchestrated {
+                    compose_files: cx.files("satisfied_by", &compose_globs(), &[], false)?,
+                    compose: parse(&sb.compose)?,
+                    k8s_files: cx.files("satisfied_by", &k8s_globs(), &k8s_excludes(), false)?,
+                    kubernetes: parse(&sb.kubernetes)?,
+                })
+            }
+        };
+        let only_served = if p.only_served_images {
+            Some(cx.files("only_served_images", &k8s_globs(), &k8s_excludes(), false)?)
+        } else {
+            None
+        };
+        let sibling = match p.only_when_sibling_matches {
+            Some(m) => Some((
+                m.path,
+                regex_param("only_when_sibling_matches.pattern", &m.pattern, false)?,
+            )),
+            None => None,
+        };
         Ok(DockerfileInstruction {
+            sibling,
+            only_served,
+            exempt_stages: p
+                .exempt_stages
+                .as_deref()
+                .map(|r| regex_param("exempt_stages", r, true))
+                .transpose()?,
+            compose_files: cx.files("paths", &compose_globs(), &[], false)?,
+            satisfied_by,
+            only_without_dockerignore: p.only_without_dockerignore,
+            exempt_scope: p
+                .exempt_when_scope_has
+                .as_deref()
+                .map(|r| regex_param("exempt_when_scope_has", r, false))
+                .transpose()?,
             files,
             keywords,
             scope: p.stage,
@@ -202,12 +337,72 @@ impl CheckKind for DockerfileInstruction {
             ));
         }
         for &i in files {
-            let Some(df) = cx.dockerfile(i) else { continue };
             let rel = &ws.file(i).rel;
+            if self.only_without_dockerignore
+                && let Some(di) = {
+                    let compose = cx.selected(self.compose_files);
+                    let contexts: Vec<String> = compose_services_with(cx, compose, false)
+                        .iter()
+                        .filter(|s| s.dockerfile().as_deref() == Some(rel.as_str()))
+                        .filter_map(|s| s.context())
+                        .collect();
+                    find_dockerignore_in(ws, rel, &contexts)
+                }
+            {
+                cx.evidence(Finding::file(
+                    rel,
+                    format!("build context has `{}`", ws.file(di).rel),
+                ));
+                continue;
+            }
+            if let Some((name, re)) = &self.sibling {
+                let dir = crate::check::orchestration::parent_dir(rel);
+                let path = if dir.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{dir}/{name}")
+                };
+                let hit = ws
+                    .find(&path)
+                    .and_then(|j| ws.text(j).ok())
+                    .is_some_and(|t| re.is_match(t));
+                if !hit {
+                    continue;
+                }
+            }
+            let Some(df) = cx.dockerfile(i) else { continue };
             match self.scope {
                 StageScope::Final => {
-                    if let Some(last) = df.final_stage() {
-                        self.check_scope(cx, rel, &df, last);
+                    // Compose may build another stage than the last (`build.target`).
+                    let compose = cx.selected(self.compose_files);
+                    let services = if compose.is_empty() {
+                        Vec::new()
+                    } else {
+                        compose_services_with(cx, compose, false)
+                    };
+                    let shipped = shipped_stages(&df, rel, &services);
+                    if let Some(k8s) = self.only_served
+                        && !Self::served(cx, rel, &df, &shipped, &services, k8s)
+                    {
+                        cx.evidence(Finding::file(
+                            rel,
+                            "no `EXPOSE` and no Compose service or Kubernetes workload runs it: a tool image, not judged",
+                        ));
+                        continue;
+                    }
+                    for stage in shipped {
+                        if let Some(re) = &self.exempt_stages
+                            && stage.name.as_deref().is_some_and(|n| re.is_match(n))
+                        {
+                            cx.evidence(Finding::at(
+                                rel,
+                                stage.from_pos.line,
+                                stage.from_pos.col,
+                                format!("stage `{}` is a development stage", stage_label(stage)),
+                            ));
+                            continue;
+                        }
+                        self.check_scope(cx, rel, &df, stage);
                     }
                 }
                 StageScope::All => {
@@ -229,6 +424,165 @@ fn stage_label(stage: &Stage) -> String {
 }
 
 impl DockerfileInstruction {
+    /// Whether the image serves: an `EXPOSE` in a shipped stage, or an orchestrator runs it.
+    fn served(
+        cx: &mut CheckCx<'_>,
+        rel: &str,
+        df: &Dockerfile,
+        shipped: &[&Stage],
+        services: &[crate::check::orchestration::ComposeService],
+        k8s: SelectorId,
+    ) -> bool {
+        let exposes = shipped.iter().any(|st| {
+            df.lineage(st)
+                .iter()
+                .any(|s| s.instructions.iter().any(|i| i.keyword == "EXPOSE"))
+        });
+        if exposes {
+            return true;
+        }
+        let ws = cx.workspace();
+        let root_name = ws
+            .root()
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if services.iter().any(|svc| match svc.dockerfile() {
+            Some(d) => d == rel,
+            None => svc
+                .image()
+                .is_some_and(|i| image_matches_dockerfile(&i, rel, &root_name)),
+        }) {
+            return true;
+        }
+        let files = cx.selected(k8s);
+        let (docs, _) = k8s_documents_with(cx, files, false);
+        let kinds: Vec<String> = [
+            "Deployment",
+            "StatefulSet",
+            "DaemonSet",
+            "Job",
+            "CronJob",
+            "Pod",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+        docs.iter().flat_map(|(_, d)| d.iter()).any(|doc| {
+            workload(doc, &kinds).is_some_and(|w| {
+                w.containers(false).iter().any(|c| {
+                    c.node
+                        .get("image")
+                        .and_then(Node::scalar_text)
+                        .is_some_and(|i| image_matches_dockerfile(&i, rel, &root_name))
+                })
+            })
+        })
+    }
+
+    /// The first capture group of `args_match` in the instruction (empty without one).
+    fn capture(&self, instr: &Instr) -> String {
+        self.args_match
+            .as_ref()
+            .and_then(|r| r.captures(&instr.args))
+            .and_then(|c| c.iter().skip(1).flatten().next())
+            .map_or(String::new(), |m| m.as_str().chars().take(80).collect())
+    }
+
+    /// Where a Compose service or Kubernetes container running this Dockerfile's image
+    /// declares one of the `satisfied_by` key paths.
+    fn orchestrator_declares(&self, cx: &mut CheckCx<'_>, dockerfile: &str) -> Option<String> {
+        let sb = self.satisfied_by.as_ref()?;
+        let ws = cx.workspace();
+        let root_name = ws
+            .root()
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let has = |node: &Node, pod: Option<&Node>, decls: &[Declared]| {
+            decls.iter().find_map(|d| {
+                let base = if d.pod { pod? } else { node };
+                let root = Hit {
+                    node: base,
+                    key: None,
+                    index: None,
+                };
+                match resolve(root, &d.path.segments) {
+                    Resolved::Found(h)
+                        if !matches!(h[0].node.value, Value::Null)
+                            && d.value.as_ref().is_none_or(|re| {
+                                h[0].node.scalar_text().is_some_and(|t| re.is_match(&t))
+                            }) =>
+                    {
+                        let scope = if d.pod { "pod " } else { "" };
+                        Some(match h[0].node.scalar_text() {
+                            Some(v) => format!("{scope}{}: {v}", d.path.text),
+                            None => format!("{scope}{}", d.path.text),
+                        })
+                    }
+                    _ => None,
+                }
+            })
+        };
+        if !sb.compose.is_empty() {
+            let files = cx.selected(sb.compose_files);
+            for svc in compose_services_with(cx, files, false) {
+                let runs_it = match svc.dockerfile() {
+                    Some(d) => d == dockerfile,
+                    None => svc
+                        .image()
+                        .is_some_and(|i| image_matches_dockerfile(&i, dockerfile, &root_name)),
+                };
+                if runs_it && let Some(key) = has(&svc.merged, None, &sb.compose) {
+                    return Some(format!(
+                        "Compose service `{}` in `{}` declares `{key}` for this image",
+                        svc.name, svc.file
+                    ));
+                }
+            }
+        }
+        if !sb.kubernetes.is_empty() {
+            let files = cx.selected(sb.k8s_files);
+            let (docs, _) = k8s_documents_with(cx, files, false);
+            let kinds: Vec<String> = [
+                "Deployment",
+                "StatefulSet",
+                "DaemonSet",
+                "Job",
+                "CronJob",
+                "Pod",
+            ]
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+            for (rel, file_docs) in &docs {
+                for doc in file_docs.iter() {
+                    let Some(w) = workload(doc, &kinds) else {
+                        continue;
+                    };
+                    for c in w.containers(false) {
+                        let image = c
+                            .node
+                            .get("image")
+                            .and_then(Node::scalar_text)
+                            .unwrap_or_default();
+                        if image_matches_dockerfile(&image, dockerfile, &root_name)
+                            && let Some(key) = has(c.node, Some(w.pod), &sb.kubernetes)
+                        {
+                            return Some(format!(
+                                "container `{}` of {} `{}` in `{rel}` declares `{key}` for this image",
+                                c.label(),
+                                w.kind,
+                                w.name
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        None
+    }
+
     fn keyword_matches(&self, instr: &Instr) -> bool {
         self.keywords.iter().any(|k| k == instr.keyword)
     }
@@ -266,6 +620,24 @@ impl DockerfileInstruction {
             StageScope::Final => df.lineage(stage).into_iter().rev().collect(),
             StageScope::All => vec![stage],
         };
+        if let Some(re) = &self.exempt_scope
+            && let Some(hit) = lineage
+                .iter()
+                .flat_map(|s| s.instructions.iter())
+                .find(|i| re.is_match(&format!("{} {}", i.keyword, i.args)))
+        {
+            cx.evidence(Finding::at(
+                rel,
+                hit.pos.line,
+                hit.pos.col,
+                format!(
+                    "stage `{}` is exempt by `{}`",
+                    stage_label(stage),
+                    hit.keyword
+                ),
+            ));
+            return;
+        }
         let all: Vec<(&Stage, &Instr)> = lineage
             .iter()
             .flat_map(|s| s.instructions.iter().map(move |i| (*s, i)))
@@ -291,6 +663,7 @@ impl DockerfileInstruction {
                 ("args".into(), args),
                 ("stage".into(), stage_label(st)),
                 ("image".into(), root.effective_image().to_owned()),
+                ("1".into(), instr.map_or(String::new(), |i| self.capture(i))),
             ]
         };
         let fill = |tpl: &str, v: &[(String, String)]| {
@@ -315,6 +688,32 @@ impl DockerfileInstruction {
                         instr.pos.line,
                         instr.pos.col,
                         format!("`{} {}`", instr.keyword, instr.args),
+                    ));
+                    return;
+                }
+                if considered.is_empty() && root.effective_image().contains('$') {
+                    // The base image is chosen at build time and may set the instruction
+                    // itself (USER and HEALTHCHECK are inherited): unknowable here.
+                    let pos = root.image_pos;
+                    cx.evidence(Finding::at(
+                        rel,
+                        pos.line,
+                        pos.col,
+                        format!(
+                            "base image `{}` is chosen at build time; not judged",
+                            root.image
+                        ),
+                    ));
+                    return;
+                }
+                if considered.is_empty()
+                    && let Some(note) = self.orchestrator_declares(cx, rel)
+                {
+                    cx.evidence(Finding::at(
+                        rel,
+                        stage.from_pos.line,
+                        stage.from_pos.col,
+                        note,
                     ));
                     return;
                 }
@@ -453,5 +852,58 @@ mod tests {
             &[("Dockerfile", "\0\0binary")],
         );
         assert_eq!(problems, vec!["`Dockerfile` was not read (binary content)"]);
+    }
+
+    #[test]
+    fn compose_target_stage_is_judged_and_dev_stages_are_exempt() {
+        let p = format!("{NON_ROOT}\nexempt_stages: '^dev-envs$'");
+        let df = "FROM node:20 AS runtime\nEXPOSE 3000\nFROM runtime AS dev-envs\nUSER root\n";
+        let compose = "services:\n  app:\n    build: {context: ., target: runtime}\n";
+        let (_, f, _) = run(
+            "dockerfile_instruction",
+            &p,
+            &[("Dockerfile", df), ("compose.yaml", compose)],
+        );
+        assert_eq!(
+            lines(&f),
+            vec!["Dockerfile:1:1: final stage `runtime` has no `USER`"]
+        );
+    }
+
+    #[test]
+    fn tool_images_and_sibling_conditions_are_not_judged() {
+        let p = format!("{NON_ROOT}\nonly_served_images: true");
+        let (_, f, _) = run(
+            "dockerfile_instruction",
+            &p,
+            &[("gen/Dockerfile", "FROM golang:1.22\nRUN go install x@v1\n")],
+        );
+        assert!(f.is_empty(), "{f:?}");
+        let p = "instruction: RUN\nargs_match: 'npm ci'\nexpect: absent\nonly_when_sibling_matches: {path: package.json, pattern: devDependencies}";
+        let (_, f, _) = run(
+            "dockerfile_instruction",
+            p,
+            &[
+                ("a/Dockerfile", "FROM node:20\nRUN npm ci\n"),
+                ("a/package.json", "{\"devDependencies\": {\"x\": \"1\"}}"),
+                ("b/Dockerfile", "FROM node:20\nRUN npm ci\n"),
+                ("b/package.json", "{}"),
+            ],
+        );
+        assert_eq!(
+            lines(&f),
+            vec!["a/Dockerfile:2:1: `RUN npm ci` in stage `0`"]
+        );
+    }
+
+    #[test]
+    fn capture_placeholder_names_the_variable_not_the_value() {
+        let p = "instruction: ENV\nstage: all\nargs_match: '(\\w*TOKEN)=(\\S+)'\nexpect: absent\nmessage: '`{1}` is set'";
+        let (_, f, _) = run(
+            "dockerfile_instruction",
+            p,
+            &[("Dockerfile", "FROM a:1\nENV GH_TOKEN=ghp_secretvalue123\n")],
+        );
+        assert_eq!(lines(&f), vec!["Dockerfile:2:1: `GH_TOKEN` is set"]);
     }
 }

@@ -3,10 +3,21 @@
 //! know which rule they serve; anything rule-specific is a parameter.
 
 pub mod ci_command;
+pub mod code_signal;
+pub mod companion_file;
+pub mod compose_service;
 pub mod dockerfile_base_image;
 pub mod dockerfile_instruction;
+pub mod dockerignore;
+pub mod health_endpoints;
+pub mod http_cors;
+pub mod http_probe;
+pub mod k8s_workload;
+pub mod orchestration;
 pub mod path_exists;
+pub mod prometheus_exposition;
 pub mod text_match;
+pub mod tls_certificate;
 pub mod yaml_field;
 
 use crate::collect::Workspace;
@@ -72,17 +83,26 @@ pub fn regex_param(
         .map_err(|e| {
             ParamError::at(
                 field,
-                format!("invalid regex: {}", one_line(&e.to_string())),
+                format!("invalid regex `{pattern}`: {}", one_line(&e.to_string())),
             )
         })
 }
 
+/// The regex crate's multi-line error reduced to its last `error: …` line.
 fn one_line(s: &str) -> String {
     s.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("error: "))
+        .map_or_else(
+            || {
+                s.lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            },
+            str::to_owned,
+        )
 }
 
 /// Whether the rule had anything to look at. Pass or fail is derived from the findings.
@@ -102,6 +122,7 @@ pub struct CheckError(pub String);
 /// What a check kind sees while it evaluates, and where it reports.
 pub struct CheckCx<'a> {
     ws: &'a Workspace,
+    target: Option<&'a crate::probe::Target>,
     pub(crate) findings: Vec<Finding>,
     pub(crate) evidence: Vec<Finding>,
     pub(crate) problems: Vec<String>,
@@ -113,6 +134,7 @@ impl<'a> CheckCx<'a> {
     pub fn new(ws: &'a Workspace) -> Self {
         CheckCx {
             ws,
+            target: None,
             findings: Vec::new(),
             evidence: Vec::new(),
             problems: Vec::new(),
@@ -123,6 +145,21 @@ impl<'a> CheckCx<'a> {
     #[must_use]
     pub fn workspace(&self) -> &'a Workspace {
         self.ws
+    }
+
+    /// A context for a live rule on one target.
+    #[must_use]
+    pub fn for_target(ws: &'a Workspace, target: &'a crate::probe::Target) -> Self {
+        CheckCx {
+            target: Some(target),
+            ..CheckCx::new(ws)
+        }
+    }
+
+    /// The live target, for live kinds.
+    pub fn target(&self) -> Result<&'a crate::probe::Target, CheckError> {
+        self.target
+            .ok_or_else(|| CheckError("no live target".to_owned()))
     }
 
     /// The files a selector matched.
@@ -144,6 +181,30 @@ impl<'a> CheckCx<'a> {
     /// Records an input the check could not examine; with no findings the rule is inconclusive.
     pub fn problem(&mut self, what: String) {
         self.problems.push(what);
+    }
+
+    /// Runs `f` on each file in parallel, each with a context of its own, then gathers
+    /// what they reported in file order (so output stays deterministic). For kinds whose
+    /// per-file work (reading, parsing) dominates.
+    pub fn for_each_file_par<F>(&mut self, files: &[usize], f: F)
+    where
+        F: Fn(&mut CheckCx<'a>, usize) + Sync,
+    {
+        use rayon::prelude::*;
+        let ws = self.ws;
+        let parts: Vec<CheckCx<'a>> = files
+            .par_iter()
+            .map(|&i| {
+                let mut cx = CheckCx::new(ws);
+                f(&mut cx, i);
+                cx
+            })
+            .collect();
+        for part in parts {
+            self.findings.extend(part.findings);
+            self.evidence.extend(part.evidence);
+            self.problems.extend(part.problems);
+        }
     }
 
     /// The text of a file, or `None` after recording why it is unavailable.
@@ -179,6 +240,14 @@ impl<'a> CheckCx<'a> {
 pub trait CheckKind: Sized + Send + Sync {
     /// The `check.params` mapping (unknown keys rejected).
     type Params: DeserializeOwned;
+
+    /// Whether the kind talks to a running service (then it runs once per `--url` target).
+    const LIVE: bool = false;
+
+    /// The requests a live kind needs; made once for all rules before evaluation.
+    fn requests(&self, _ws: &Workspace) -> Vec<crate::probe::RequestSpec> {
+        Vec::new()
+    }
 
     /// Validates params beyond serde and precomputes what `evaluate` needs.
     fn compile(params: Self::Params, cx: &mut CompileCx<'_>) -> Result<Self, ParamError>;
@@ -225,7 +294,8 @@ macro_rules! kinds {
             )+
         }
 
-        /// A compiled check.
+        /// A compiled check (one per rule, so variant sizes do not matter).
+        #[allow(clippy::large_enum_variant)]
         pub enum Check {
             $(
                 #[allow(missing_docs)]
@@ -250,6 +320,18 @@ macro_rules! kinds {
         }
 
         impl Check {
+            /// Whether the check probes a live target.
+            #[must_use]
+            pub fn is_live(&self) -> bool {
+                match self { $(Check::$variant(_) => <$module::$kind as CheckKind>::LIVE),+ }
+            }
+
+            /// The requests a live check needs.
+            #[must_use]
+            pub fn requests(&self, ws: &Workspace) -> Vec<crate::probe::RequestSpec> {
+                match self { $(Check::$variant(k) => k.requests(ws)),+ }
+            }
+
             /// Runs the check.
             pub fn evaluate(&self, cx: &mut CheckCx<'_>) -> Result<Applicability, CheckError> {
                 match self { $(Check::$variant(k) => k.evaluate(cx)),+ }
@@ -265,6 +347,16 @@ kinds! {
     DockerfileInstruction => dockerfile_instruction::DockerfileInstruction,
     DockerfileBaseImage => dockerfile_base_image::DockerfileBaseImage,
     CiCommand => ci_command::CiCommand,
+    CodeSignal => code_signal::CodeSignal,
+    CompanionFile => companion_file::CompanionFile,
+    ComposeService => compose_service::ComposeServiceCheck,
+    K8sWorkload => k8s_workload::K8sWorkload,
+    Dockerignore => dockerignore::DockerignoreCheck,
+    HttpProbe => http_probe::HttpProbe,
+    HttpCors => http_cors::HttpCors,
+    TlsCertificate => tls_certificate::TlsCertificate,
+    PrometheusExposition => prometheus_exposition::PrometheusExposition,
+    HealthEndpoints => health_endpoints::HealthEndpoints,
 }
 
 /// Globs that find Dockerfiles under every common naming scheme.
@@ -302,6 +394,21 @@ pub fn default_dockerfile_excludes() -> Vec<String> {
         "*.tpl",
         "*.tmpl",
         "*.erb",
+        // Development containers and test harnesses are not deployed images.
+        "**/.devcontainer/",
+        "Dockerfile.dev",
+        "Dockerfile.debug",
+        "Dockerfile.development",
+        "Dockerfile.test",
+        "*.dev.Dockerfile",
+        "*.debug.Dockerfile",
+        "Dockerfile.playwright",
+        "Dockerfile.cypress",
+        "Dockerfile.e2e",
+        "**/test/",
+        "**/tests/",
+        "**/e2e/",
+        "**/testdata/",
     ]
     .into_iter()
     .map(str::to_owned)

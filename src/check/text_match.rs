@@ -4,6 +4,7 @@
 use super::{
     Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError, regex_param, render,
 };
+use crate::collect::Workspace;
 use crate::collect::select::SelectorId;
 use crate::finding::{Finding, mask};
 use crate::textpos::LineIndex;
@@ -127,6 +128,25 @@ impl CheckKind for TextMatch {
                 self.paths
             )));
         }
+        if self.expect == Expect::Absent {
+            // Every file is searched: spread them over the pool (rules already run in
+            // parallel, but one rule such as a secret scan can select the whole tree).
+            use rayon::prelude::*;
+            let scans: Vec<(Vec<Finding>, Option<String>)> =
+                files.par_iter().map(|&i| self.scan_absent(ws, i)).collect();
+            for (findings, problem) in scans {
+                if let Some(p) = problem {
+                    cx.problem(p);
+                }
+                for f in findings {
+                    if cx.findings.len() >= MAX_FINDINGS {
+                        break;
+                    }
+                    cx.report(f);
+                }
+            }
+            return Ok(Applicability::Applicable);
+        }
         let mut any = false;
         let mut missing = Vec::new();
         for &i in files {
@@ -138,34 +158,23 @@ impl CheckKind for TextMatch {
                 let Some(m) = caps.get(0) else { continue };
                 let idx = index.get_or_insert_with(|| LineIndex::new(text));
                 let (line, col) = idx.position(text, m.start());
-                let line_text = idx.line_text(text, line);
-                if self.is_excused(line_text) {
+                if self.is_excused(idx.line_text(text, line)) {
                     continue;
                 }
                 found_here = true;
-                match self.expect {
-                    Expect::Absent => {
-                        if cx.findings.len() >= MAX_FINDINGS {
-                            break;
-                        }
-                        cx.report(Finding::at(rel, line, col, self.message_for(&caps, rel)));
-                    }
-                    Expect::Present => {
-                        cx.evidence(Finding::at(
-                            rel,
-                            line,
-                            col,
-                            format!("`{}` found", self.shown(m.as_str())),
-                        ));
-                        break;
-                    }
-                }
+                cx.evidence(Finding::at(
+                    rel,
+                    line,
+                    col,
+                    format!("`{}` found", self.shown(m.as_str())),
+                ));
+                break;
             }
             any |= found_here;
-            if self.expect == Expect::Present && !found_here {
+            if !found_here {
                 missing.push(i);
             }
-            if self.expect == Expect::Present && any && !self.per_file {
+            if any && !self.per_file {
                 break;
             }
         }
@@ -194,6 +203,32 @@ impl CheckKind for TextMatch {
 }
 
 impl TextMatch {
+    /// Every non-excused match in one file, or why the file could not be read.
+    fn scan_absent(&self, ws: &Workspace, i: usize) -> (Vec<Finding>, Option<String>) {
+        let rel = &ws.file(i).rel;
+        let scanned = ws.with_text(i, |text| {
+            let mut out = Vec::new();
+            let mut index: Option<LineIndex> = None;
+            for caps in self.pattern.captures_iter(text) {
+                let Some(m) = caps.get(0) else { continue };
+                let idx = index.get_or_insert_with(|| LineIndex::new(text));
+                let (line, col) = idx.position(text, m.start());
+                if self.is_excused(idx.line_text(text, line)) {
+                    continue;
+                }
+                out.push(Finding::at(rel, line, col, self.message_for(&caps, rel)));
+                if out.len() >= MAX_FINDINGS {
+                    break;
+                }
+            }
+            out
+        });
+        match scanned {
+            Ok(findings) => (findings, None),
+            Err(p) => (Vec::new(), Some(format!("`{rel}` was not read ({p})"))),
+        }
+    }
+
     fn is_excused(&self, line: &str) -> bool {
         let trimmed = line.trim_start();
         self.comment_prefixes

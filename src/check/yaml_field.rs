@@ -12,6 +12,7 @@ use crate::parse::yaml::{Hit, KeyPath, Node, Resolved, Segment, Value, resolve, 
 use indexmap::IndexMap;
 use regex::Regex;
 use serde::Deserialize;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Builds the placeholder values of a message.
 type Vars<'a> = dyn Fn(&str, &str) -> Vec<(String, String)> + 'a;
@@ -91,6 +92,12 @@ pub struct Params {
     /// workflow-level `permissions:` that covers every job.
     #[serde(default)]
     pub unless_document: Option<DocumentTest>,
+    /// Outcome when files exist but no document passes the filters (`documents`,
+    /// `if_document`): `skip` (default) or `pass`, for rules about a rare construct that a
+    /// repository without it satisfies (a `pull_request_target` workflow that checks out
+    /// the pull request).
+    #[serde(default)]
+    pub when_no_document: Option<WhenMissing>,
 }
 
 /// A test on one key path of a whole document.
@@ -129,9 +136,11 @@ impl DocTest {
             index: None,
         };
         match resolve(root, &self.at.segments) {
-            Resolved::Found(hits) => hits
-                .iter()
-                .any(|h| self.matches.as_ref().is_none_or(|re| re.is_match(&key_text(h.node)))),
+            Resolved::Found(hits) => hits.iter().any(|h| {
+                self.matches
+                    .as_ref()
+                    .is_none_or(|re| re.is_match(&key_text(h.node)))
+            }),
             Resolved::Missing(_) => false,
         }
     }
@@ -163,6 +172,9 @@ pub struct YamlField {
     files: SelectorId,
     paths: String,
     documents: Vec<(KeyPath, Vec<String>)>,
+    /// A text test every file with a wanted document passes (from top-level `documents`
+    /// keys), so that other files are never parsed.
+    prefilter: Option<Regex>,
     for_each: Vec<KeyPath>,
     at: Vec<KeyPath>,
     test: Test,
@@ -171,6 +183,7 @@ pub struct YamlField {
     missing_message: Option<String>,
     if_document: Option<DocTest>,
     unless_document: Option<DocTest>,
+    pass_without_document: bool,
 }
 
 fn scalar_text(v: &serde_json::Value) -> String {
@@ -203,8 +216,40 @@ impl CheckKind for YamlField {
             for_each.push(KeyPath::parse(&f).map_err(|e| ParamError::at("for_each", e))?);
         }
         let mut at = Vec::new();
-        for a in p.at.to_vec() {
-            let path = KeyPath::parse(&a).map_err(|e| ParamError::at("at", e))?;
+        let alternatives = p.at.to_vec();
+        for a in &alternatives {
+            let mut path = KeyPath::parse(a).map_err(|e| ParamError::at("at", e))?;
+            // `services.*.healthcheck` alone means: for each `services.*`, check `healthcheck`.
+            let last_any = path
+                .segments
+                .iter()
+                .rposition(|s| matches!(s, Segment::Any));
+            if let Some(split) = last_any
+                && for_each.is_empty()
+                && alternatives.len() == 1
+                && split + 1 < path.segments.len()
+            {
+                let rest = path.segments.split_off(split + 1);
+                let head = path.segments.clone();
+                let text = |segs: &[Segment]| {
+                    segs.iter()
+                        .map(|s| match s {
+                            Segment::Key(k) => k.clone(),
+                            Segment::Any => "*".to_owned(),
+                            Segment::Index(i) => format!("[{i}]"),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(".")
+                };
+                for_each.push(KeyPath {
+                    text: text(&head),
+                    segments: head,
+                });
+                path = KeyPath {
+                    text: text(&rest),
+                    segments: rest,
+                };
+            }
             if path.segments.iter().any(|s| matches!(s, Segment::Any)) {
                 return Err(ParamError::at(
                     "at",
@@ -240,8 +285,22 @@ impl CheckKind for YamlField {
                 WhenMissing::Pass,
             ),
         };
+        let prefilter = documents
+            .iter()
+            .find(|(k, _)| k.segments.len() == 1)
+            .and_then(|(k, values)| {
+                let key = regex::escape(&k.text);
+                let alts: Vec<String> = values.iter().map(|v| regex::escape(v)).collect();
+                // Loose on purpose: block or flow style, quoted or not; a false match only costs a parse.
+                Regex::new(&format!(
+                    r#"["']?\b{key}["']?\s*:\s*["']?(?:{})\b"#,
+                    alts.join("|")
+                ))
+                .ok()
+            });
         Ok(YamlField {
             files,
+            prefilter,
             paths: p.paths.join("`, `"),
             documents,
             for_each,
@@ -252,6 +311,7 @@ impl CheckKind for YamlField {
             missing_message: p.missing_message,
             if_document: DocTest::compile("if_document", p.if_document)?,
             unless_document: DocTest::compile("unless_document", p.unless_document)?,
+            pass_without_document: p.when_no_document == Some(WhenMissing::Pass),
         })
     }
 
@@ -264,22 +324,28 @@ impl CheckKind for YamlField {
                 self.paths
             )));
         }
-        let mut documents_seen = 0usize;
-        let mut subjects_seen = 0usize;
-        for &i in files {
-            let Some(docs) = cx.yaml(i) else { continue };
+        let documents_seen = AtomicUsize::new(0);
+        let subjects_seen = AtomicUsize::new(0);
+        cx.for_each_file_par(files, |cx, i| {
+            // Skip the parse of files that cannot hold a wanted document.
+            if let Some(pre) = &self.prefilter
+                && cx.text(i).is_some_and(|t| !pre.is_match(t))
+            {
+                return;
+            }
+            let Some(docs) = cx.yaml(i) else { return };
             let rel = ws.file(i).rel.clone();
             for doc in docs.iter() {
-                if self.unless_document.as_ref().is_some_and(|t| t.holds(doc)) {
-                    // Covered as a whole (e.g. workflow-level permissions): checked and fine.
-                    documents_seen += 1;
-                    subjects_seen += 1;
-                    continue;
-                }
                 if !self.document_matches(doc) {
                     continue;
                 }
-                documents_seen += 1;
+                if self.unless_document.as_ref().is_some_and(|t| t.holds(doc)) {
+                    // Covered as a whole (e.g. workflow-level permissions): checked and fine.
+                    documents_seen.fetch_add(1, Ordering::Relaxed);
+                    subjects_seen.fetch_add(1, Ordering::Relaxed);
+                    continue;
+                }
+                documents_seen.fetch_add(1, Ordering::Relaxed);
                 let root = Hit {
                     node: doc,
                     key: None,
@@ -294,12 +360,14 @@ impl CheckKind for YamlField {
                         .collect()
                 };
                 for subject in subjects {
-                    subjects_seen += 1;
+                    subjects_seen.fetch_add(1, Ordering::Relaxed);
                     self.check_subject(cx, &rel, doc, subject);
                 }
             }
-        }
-        if documents_seen == 0 && cx.problems.is_empty() {
+        });
+        let documents_seen = documents_seen.into_inner();
+        let subjects_seen = subjects_seen.into_inner();
+        if documents_seen == 0 && cx.problems.is_empty() && !self.pass_without_document {
             let mut filter: Vec<String> = self
                 .documents
                 .iter()
@@ -514,6 +582,19 @@ mod tests {
     }
 
     #[test]
+    fn wildcard_in_at_splits_into_subjects() {
+        let (_, f, _) = run(
+            "yaml_field",
+            "paths: [\"docker-compose*.y*ml\"]\nat: services.*.healthcheck\nexpect: exists",
+            &[("docker-compose.yml", COMPOSE)],
+        );
+        assert_eq!(
+            lines(&f),
+            vec!["docker-compose.yml:6:3: `db`: `healthcheck` is missing"]
+        );
+    }
+
+    #[test]
     fn negative_expectations_report_the_value() {
         let (_, f, _) = run(
             "yaml_field",
@@ -565,5 +646,23 @@ mod tests {
         );
         assert!(f.is_empty());
         assert!(problems[0].starts_with("`x.yml:"), "{problems:?}");
+    }
+
+    #[test]
+    fn when_no_document_pass_makes_an_unfiltered_repository_pass() {
+        let p = "paths: [\"*.yml\"]\nif_document: {at: on, matches: pull_request_target}\nfor_each: \"jobs.*.steps[*]\"\nat: with.ref\nexpect: {not_matches: head}";
+        let files = [(
+            "ci.yml",
+            "on: push\njobs:\n  t:\n    steps:\n      - run: make\n",
+        )];
+        let (r, _, _) = run("yaml_field", p, &files);
+        assert!(matches!(r, Ok(Applicability::NotApplicable(_))));
+        let (r, f, _) = run(
+            "yaml_field",
+            &format!("{p}\nwhen_no_document: pass"),
+            &files,
+        );
+        assert!(matches!(r, Ok(Applicability::Applicable)), "{r:?}");
+        assert!(f.is_empty());
     }
 }

@@ -46,8 +46,6 @@ pub struct FileEntry {
     pub rel: String,
     /// Path to open.
     pub abs: PathBuf,
-    /// Size in bytes when walked.
-    pub size: u64,
 }
 
 /// Why a file's contents are not available.
@@ -132,6 +130,8 @@ pub struct Workspace {
     root: PathBuf,
     files: Vec<FileEntry>,
     selections: Vec<Vec<usize>>,
+    /// Whether more than one reader selects a file (then its text is cached).
+    shared: Vec<bool>,
     selectors: Arc<Selectors>,
     texts: Vec<OnceLock<Result<String, FileProblem>>>,
     yaml: Vec<OnceLock<Result<Arc<Vec<Node>>, YamlError>>>,
@@ -255,11 +255,10 @@ impl Workspace {
                                 reason: "symbolic link, not followed".to_owned(),
                             });
                         } else if ft.is_file() {
-                            let size = entry.metadata().map_or(0, |m| m.len());
+                            // No `stat` here: the size is learned when (if) the file is read.
                             guard.0.push(FileEntry {
                                 rel,
                                 abs: entry.into_path(),
-                                size,
                             });
                         } else {
                             guard.1.push(SkippedPath {
@@ -288,6 +287,18 @@ impl Workspace {
         ))
     }
 
+    /// A workspace with no files, for probing without a repository.
+    #[must_use]
+    pub fn empty(selectors: Arc<Selectors>) -> Workspace {
+        Workspace::from_files(
+            PathBuf::from("."),
+            Vec::new(),
+            Vec::new(),
+            selectors,
+            DEFAULT_MAX_FILE_SIZE,
+        )
+    }
+
     fn from_files(
         root: PathBuf,
         files: Vec<FileEntry>,
@@ -301,7 +312,10 @@ impl Workspace {
             .map_init(Vec::new, |scratch, f| selectors.classify(&f.rel, scratch))
             .collect();
         let mut selections = vec![Vec::new(); selectors.len()];
+        let mut shared = Vec::with_capacity(classes.len());
         for (i, ids) in classes.into_iter().enumerate() {
+            let readers: u32 = ids.iter().map(|&id| selectors.uses(id as usize)).sum();
+            shared.push(readers > 1);
             for id in ids {
                 selections[id as usize].push(i);
             }
@@ -311,6 +325,7 @@ impl Workspace {
             root,
             files,
             selections,
+            shared,
             selectors,
             texts: (0..n).map(|_| OnceLock::new()).collect(),
             yaml: (0..n).map(|_| OnceLock::new()).collect(),
@@ -361,32 +376,26 @@ impl Workspace {
     /// The text of a file, read on first use. Invalid UTF-8 is replaced, NUL bytes mean binary.
     pub fn text(&self, i: usize) -> Result<&str, &FileProblem> {
         self.texts[i]
-            .get_or_init(|| {
-                let f = &self.files[i];
-                if f.size > self.max_file_size {
-                    return Err(FileProblem::TooLarge {
-                        size: f.size,
-                        cap: self.max_file_size,
-                    });
-                }
-                let bytes = std::fs::read(&f.abs)
-                    .map_err(|e| FileProblem::Unreadable(e.kind().to_string()))?;
-                if bytes.len() as u64 > self.max_file_size {
-                    return Err(FileProblem::TooLarge {
-                        size: bytes.len() as u64,
-                        cap: self.max_file_size,
-                    });
-                }
-                if bytes.iter().take(8192).any(|&b| b == 0) {
-                    return Err(FileProblem::Binary);
-                }
-                Ok(match String::from_utf8(bytes) {
-                    Ok(s) => s,
-                    Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-                })
-            })
+            .get_or_init(|| read_capped(&self.files[i].abs, self.max_file_size).and_then(decode))
             .as_deref()
             .map(|s| s.strip_prefix('\u{feff}').unwrap_or(s))
+    }
+
+    /// Runs `f` on the text of a file. A file that only one reader selects is read without
+    /// being cached, so a scan of the whole tree does not keep the tree in memory; failures
+    /// are always recorded so that `skipped()` reports them.
+    pub fn with_text<T>(&self, i: usize, f: impl FnOnce(&str) -> T) -> Result<T, FileProblem> {
+        let cell = &self.texts[i];
+        if self.shared[i] || cell.get().is_some() {
+            return self.text(i).map(f).map_err(Clone::clone);
+        }
+        match read_capped(&self.files[i].abs, self.max_file_size).and_then(decode) {
+            Ok(text) => Ok(f(text.strip_prefix('\u{feff}').unwrap_or(&text))),
+            Err(p) => {
+                let _ = cell.set(Err(p.clone()));
+                Err(p)
+            }
+        }
     }
 
     /// The YAML documents of a file, parsed on first use.
@@ -429,6 +438,34 @@ impl Workspace {
         out.sort();
         out
     }
+}
+
+/// Text from bytes: NUL bytes in the first 8 KiB mean binary; invalid UTF-8 is replaced.
+fn decode(bytes: Vec<u8>) -> Result<String, FileProblem> {
+    if bytes.iter().take(8192).any(|&b| b == 0) {
+        return Err(FileProblem::Binary);
+    }
+    Ok(match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    })
+}
+
+/// Reads a file, refusing (without reading them) files larger than `cap` bytes.
+fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, FileProblem> {
+    use std::io::Read;
+    let unreadable = |e: std::io::Error| FileProblem::Unreadable(e.kind().to_string());
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let mut bytes = Vec::new();
+    file.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > cap {
+        // Only now is the real size worth a `stat`.
+        let size = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
+        return Err(FileProblem::TooLarge { size, cap });
+    }
+    Ok(bytes)
 }
 
 /// Why a document could not be examined.
@@ -478,5 +515,78 @@ fn walk_error(root: &Path, err: &ignore::Error) -> SkippedPath {
     SkippedPath {
         path: path.map_or_else(|| ".".to_owned(), |p| rel_path(root, p)),
         reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collect::select::SelectorRegistry;
+
+    fn workspace(
+        files: &[(&str, &[u8])],
+        readers: usize,
+    ) -> (tempfile::TempDir, Workspace, SelectorId) {
+        let dir = tempfile::tempdir().unwrap();
+        for (p, c) in files {
+            std::fs::write(dir.path().join(p), c).unwrap();
+        }
+        let mut reg = SelectorRegistry::default();
+        let mut id = None;
+        for _ in 0..readers {
+            id = Some(reg.register(&["*.txt".into()], &[], false).unwrap());
+        }
+        let ws = Workspace::scan(
+            dir.path(),
+            Arc::new(reg.build().unwrap()),
+            &WalkOptions::default(),
+        )
+        .unwrap();
+        (dir, ws, id.unwrap())
+    }
+
+    #[test]
+    fn single_reader_files_are_not_cached_but_failures_are_recorded() {
+        let (_d, ws, sel) = workspace(&[("a.txt", b"hello"), ("b.txt", b"\0bin")], 1);
+        let files = ws.selected(sel).to_vec();
+        assert_eq!(ws.with_text(files[0], str::len), Ok(5));
+        assert!(
+            ws.texts[files[0]].get().is_none(),
+            "text of a single-reader file was cached"
+        );
+        assert_eq!(ws.with_text(files[1], str::len), Err(FileProblem::Binary));
+        assert_eq!(
+            ws.skipped(),
+            vec![SkippedPath {
+                path: "b.txt".into(),
+                reason: "binary content".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn shared_files_are_read_once_and_cached() {
+        let (_d, ws, sel) = workspace(&[("a.txt", b"hello")], 2);
+        let i = ws.selected(sel)[0];
+        assert_eq!(ws.with_text(i, str::len), Ok(5));
+        assert!(ws.texts[i].get().is_some());
+        assert_eq!(ws.text(i), Ok("hello"));
+    }
+
+    #[test]
+    fn oversized_files_are_refused_with_their_size() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("big.txt"), vec![b'a'; 5000]).unwrap();
+        assert_eq!(
+            read_capped(&dir.path().join("big.txt"), 1000),
+            Err(FileProblem::TooLarge {
+                size: 5000,
+                cap: 1000
+            })
+        );
+        assert_eq!(
+            read_capped(&dir.path().join("big.txt"), 5000).map(|b| b.len()),
+            Ok(5000)
+        );
     }
 }

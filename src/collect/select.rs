@@ -19,6 +19,9 @@ struct Spec {
 #[derive(Debug, Default)]
 pub struct SelectorRegistry {
     specs: Vec<Spec>,
+    /// How many checks and conditions registered each selector: a file only one of them
+    /// reads need not be cached after that read.
+    uses: Vec<u32>,
 }
 
 /// Turns a gitignore-style pattern into a globset pattern rooted at the repository:
@@ -69,9 +72,11 @@ impl SelectorRegistry {
             case_insensitive,
         };
         if let Some(i) = self.specs.iter().position(|s| *s == spec) {
+            self.uses[i] += 1;
             return Ok(SelectorId(i));
         }
         self.specs.push(spec);
+        self.uses.push(1);
         Ok(SelectorId(self.specs.len() - 1))
     }
 
@@ -98,6 +103,7 @@ impl SelectorRegistry {
             exclude: exclude.build().map_err(|e| e.to_string())?,
             exclude_owner,
             describe: self.specs.iter().map(|s| s.include.join("`, `")).collect(),
+            uses: self.uses.clone(),
         })
     }
 }
@@ -111,6 +117,7 @@ pub struct Selectors {
     exclude: GlobSet,
     exclude_owner: Vec<usize>,
     describe: Vec<String>,
+    uses: Vec<u32>,
 }
 
 impl Selectors {
@@ -148,6 +155,12 @@ impl Selectors {
             }
         }
         ids
+    }
+
+    /// How many readers registered a selector.
+    #[must_use]
+    pub fn uses(&self, id: usize) -> u32 {
+        self.uses.get(id).copied().unwrap_or(0)
     }
 
     /// The include globs of a selector, for messages (`Dockerfile`, `*.Dockerfile`).

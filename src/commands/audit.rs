@@ -1,5 +1,6 @@
 //! `readycheck audit`: config → rules → walk → evaluate → score → report → exit status.
 
+use crate::baseline::Baseline;
 use crate::cli::AuditArgs;
 use crate::collect::{DEFAULT_MAX_FILE_SIZE, WalkOptions, Workspace};
 use crate::engine;
@@ -9,7 +10,9 @@ use crate::report::{self, Report};
 use crate::rule::RuleSet;
 use crate::score::{self, GateSettings};
 use crate::settings::{self, FailOn, Loaded};
+use crate::suppress;
 use anyhow::{Context, anyhow, bail};
+use std::io::Write as _;
 use std::sync::Arc;
 
 /// Everything an audit needs, resolved from CLI and config.
@@ -23,6 +26,68 @@ pub struct Resolved {
     pub gate: GateSettings,
     /// Walk options.
     pub walk: WalkOptions,
+    /// Config waivers.
+    pub waivers: Vec<suppress::ConfigWaiver>,
+    /// The baseline to gate against, if any.
+    pub baseline: Option<Baseline>,
+    /// Whether inline suppressions apply.
+    pub inline: bool,
+    /// Live targets (base URLs), none for a static audit.
+    pub urls: Vec<String>,
+    /// Probe settings.
+    pub probe: crate::probe::ProbeSettings,
+}
+
+/// Resolves the live options from the command line and `[target]` in the config.
+pub fn resolve_live(
+    live: &crate::cli::LiveArgs,
+    cfg: &settings::TargetConfig,
+) -> anyhow::Result<(Vec<String>, crate::probe::ProbeSettings)> {
+    use crate::probe::{ProbeSettings, normalize_url, parse_header};
+    let mut urls: Vec<String> = if live.urls.is_empty() {
+        cfg.url.as_ref().map(|u| u.to_vec()).unwrap_or_default()
+    } else {
+        live.urls.clone()
+    };
+    urls = urls
+        .iter()
+        .map(|u| normalize_url(u))
+        .collect::<Result<_, _>>()
+        .map_err(|e| anyhow!(e))?;
+    urls.dedup();
+    let mut headers = Vec::new();
+    for (k, v) in &cfg.headers {
+        headers.push(parse_header(&format!("{k}: {v}")).map_err(|e| anyhow!(e))?);
+    }
+    for h in &live.headers {
+        headers.push(parse_header(h).map_err(|e| anyhow!(e))?);
+    }
+    let secs = |v: Option<f64>, name: &str| -> anyhow::Result<Option<std::time::Duration>> {
+        match v {
+            Some(s) if !(s.is_finite() && s > 0.0 && s <= 3600.0) => {
+                bail!("--{name} must be between 0 and 3600 seconds")
+            }
+            Some(s) => Ok(Some(std::time::Duration::from_secs_f64(s))),
+            None => Ok(None),
+        }
+    };
+    let defaults = ProbeSettings::default();
+    let settings = ProbeSettings {
+        timeout: secs(live.timeout, "timeout")?
+            .or(cfg.timeout_ms.map(std::time::Duration::from_millis))
+            .unwrap_or(defaults.timeout),
+        deadline: secs(live.deadline, "deadline")?.unwrap_or(defaults.deadline),
+        concurrency: live
+            .concurrency
+            .unwrap_or(defaults.concurrency)
+            .clamp(1, 64),
+        headers,
+        insecure: live.insecure,
+        allow_unsafe_methods: live.allow_unsafe_methods,
+        allow_cross_host_redirects: live.allow_cross_host_redirects,
+        profile: live.profile.or(cfg.profile).unwrap_or_default(),
+    };
+    Ok((urls, settings))
 }
 
 /// Resolves config and rules for an audit of `args.path`.
@@ -77,11 +142,7 @@ pub fn resolve(args: &AuditArgs) -> anyhow::Result<Resolved> {
     let chosen = rules
         .select(&select, &ignore, args.preview || cfg.rules.preview)
         .map_err(|e| anyhow!(e))?;
-    let fail_on: FailOn = args
-        .fail_on
-        .map(Into::into)
-        .or(cfg.gate.fail_on)
-        .unwrap_or(FailOn::High);
+    let fail_on: FailOn = args.fail_on.or(cfg.gate.fail_on).unwrap_or(FailOn::High);
     let gate = GateSettings {
         fail_on: fail_on.severity(),
         min_score: args.min_score.or(cfg.gate.min_score),
@@ -94,26 +155,91 @@ pub fn resolve(args: &AuditArgs) -> anyhow::Result<Resolved> {
         max_file_size: cfg.scan.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
         threads: args.threads.unwrap_or(0),
     };
+    let ignore_all = args.no_ignore;
+    let waivers = if ignore_all {
+        Vec::new()
+    } else {
+        suppress::compile(&cfg.waivers, |key| rules.find(key).is_some()).map_err(|e| {
+            let file = loaded
+                .path
+                .as_deref()
+                .map_or_else(|| "config".to_owned(), |p| p.display().to_string());
+            anyhow!("invalid config {file}: {e}")
+        })?
+    };
+    let baseline = match (&args.baseline, ignore_all) {
+        (Some(path), false) => Some(Baseline::load(path).map_err(|e| anyhow!(e))?),
+        _ => None,
+    };
+    let (urls, probe) = resolve_live(&args.live, &cfg.target)?;
     Ok(Resolved {
         rules,
         chosen,
         gate,
         walk,
+        waivers,
+        baseline,
+        inline: !ignore_all,
+        urls,
+        probe,
     })
+}
+
+/// Walks the repository and evaluates the chosen rules, with waivers applied.
+pub fn evaluate(
+    root: &std::path::Path,
+    resolved: &Resolved,
+) -> anyhow::Result<(Workspace, Vec<engine::RuleResult>, Vec<String>)> {
+    let ws = Workspace::scan(root, Arc::clone(&resolved.rules.selectors), &resolved.walk)?;
+    evaluate_in(ws, resolved)
+}
+
+fn evaluate_in(
+    ws: Workspace,
+    resolved: &Resolved,
+) -> anyhow::Result<(Workspace, Vec<engine::RuleResult>, Vec<String>)> {
+    let targets = if resolved.urls.is_empty() {
+        Vec::new()
+    } else {
+        let requests = engine::live_requests(&resolved.rules, &resolved.chosen, &ws);
+        crate::probe::client::probe(&resolved.urls, &requests, &resolved.probe)
+            .map_err(|e| anyhow!(e))?
+    };
+    let mut results = engine::run_with_targets(&resolved.rules, &resolved.chosen, &ws, &targets);
+    let warnings = suppress::apply(
+        &mut results,
+        &ws,
+        &resolved.waivers,
+        resolved.baseline.as_ref(),
+        resolved.inline,
+        &suppress::today(),
+    );
+    Ok((ws, results, warnings))
 }
 
 /// Runs the audit and returns the report.
 pub fn audit(root: &std::path::Path, resolved: &Resolved) -> anyhow::Result<Report> {
-    let ws = Workspace::scan(root, Arc::clone(&resolved.rules.selectors), &resolved.walk)?;
-    let results = engine::run(&resolved.rules, &resolved.chosen, &ws);
+    let (ws, results, warnings) = evaluate(root, resolved)?;
     let score = score::score(&results);
     let verdict = score::gate(&results, &score, resolved.gate);
+    let anchor = [
+        "README.md",
+        "README",
+        "README.rst",
+        "README.txt",
+        "readme.md",
+    ]
+    .iter()
+    .find(|n| ws.find(n).is_some())
+    .map_or_else(|| ".".to_owned(), |n| (*n).to_owned());
     Ok(Report::new(
         &results,
         score,
         verdict,
         ws.files().len(),
         ws.skipped(),
+        anchor,
+        warnings,
     ))
 }
 
@@ -127,11 +253,77 @@ pub fn run(args: &AuditArgs, color: bool) -> anyhow::Result<ExitStatus> {
             .build_global();
     }
     let report = audit(&args.path, &resolved)?;
+    for w in &report.warnings {
+        let _ = writeln!(std::io::stderr().lock(), "readycheck: warning: {w}");
+    }
     let color = color && args.output.is_none();
     super::output(args.output.as_deref(), |w| {
         report::render(&report, args.format, color, w)
     })?;
+    for (format, path) in &args.reports {
+        super::output(Some(path), |w| report::render(&report, *format, false, w))?;
+    }
     Ok(if report.gate.passed || args.exit_zero {
+        ExitStatus::Passed
+    } else {
+        ExitStatus::GateFailed
+    })
+}
+
+/// `readycheck probe URL...`: the live rules alone, no repository.
+pub fn probe(args: &crate::cli::ProbeArgs, color: bool) -> anyhow::Result<ExitStatus> {
+    let rules = RuleSet::load(&[]).map_err(|e| anyhow!(e))?;
+    let live: Vec<String> = rules
+        .rules
+        .iter()
+        .filter(|r| r.check.is_live())
+        .map(|r| r.id.clone())
+        .collect();
+    let select = if args.select.is_empty() {
+        live.clone()
+    } else {
+        args.select.clone()
+    };
+    let chosen: Vec<usize> = rules
+        .select(&select, &args.ignore, false)
+        .map_err(|e| anyhow!(e))?
+        .into_iter()
+        .filter(|&i| rules.rules[i].check.is_live())
+        .collect();
+    let mut live_args = args.live.clone();
+    live_args.urls.extend(args.targets.iter().cloned());
+    let (urls, probe) = resolve_live(&live_args, &settings::TargetConfig::default())?;
+    let gate = GateSettings {
+        fail_on: args.fail_on.unwrap_or(FailOn::High).severity(),
+        min_score: None,
+        strict: args.strict,
+    };
+    let resolved = Resolved {
+        rules,
+        chosen,
+        gate,
+        walk: WalkOptions::default(),
+        waivers: Vec::new(),
+        baseline: None,
+        inline: false,
+        urls,
+        probe,
+    };
+    let ws = Workspace::empty(Arc::clone(&resolved.rules.selectors));
+    let (ws, results, warnings) = evaluate_in(ws, &resolved)?;
+    let score = score::score(&results);
+    let verdict = score::gate(&results, &score, resolved.gate);
+    let report = Report::new(
+        &results,
+        score,
+        verdict,
+        ws.files().len(),
+        Vec::new(),
+        "README.md".to_owned(),
+        warnings,
+    );
+    super::output(None, |w| report::render(&report, args.format, color, w))?;
+    Ok(if report.gate.passed {
         ExitStatus::Passed
     } else {
         ExitStatus::GateFailed

@@ -1,7 +1,10 @@
 //! One module per subcommand.
 
 pub mod audit;
+pub mod baseline;
+pub mod claims;
 pub mod explain;
+pub mod init;
 pub mod rules;
 
 use std::io::Write;
@@ -29,4 +32,30 @@ pub(crate) fn output(
         }
     }
     Ok(())
+}
+
+/// `readycheck completions SHELL`.
+pub fn completions(args: &crate::cli::CompletionsArgs) -> anyhow::Result<crate::exit::ExitStatus> {
+    use clap::CommandFactory;
+    let mut cmd = crate::cli::Cli::command();
+    output(None, |w| {
+        clap_complete::generate(args.shell, &mut cmd, "readycheck", w);
+        Ok(())
+    })?;
+    Ok(crate::exit::ExitStatus::Passed)
+}
+
+/// The man page as roff.
+pub fn man_page() -> std::io::Result<Vec<u8>> {
+    use clap::CommandFactory;
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(crate::cli::Cli::command()).render(&mut buf)?;
+    Ok(buf)
+}
+
+/// `readycheck man`.
+pub fn man() -> anyhow::Result<crate::exit::ExitStatus> {
+    let page = man_page()?;
+    output(None, |w| w.write_all(&page))?;
+    Ok(crate::exit::ExitStatus::Passed)
 }

@@ -1,7 +1,12 @@
 //! One report model, many renderers. The model is computed once from the audit; renderers
 //! only format it.
 
+pub mod github;
+pub mod html;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
 pub mod table;
 
 use crate::collect::SkippedPath;
@@ -32,6 +37,12 @@ pub struct Report {
     pub results: Vec<RuleReport>,
     /// Paths the audit could not look into.
     pub skipped_paths: Vec<SkippedPath>,
+    /// Warnings about the audit's own configuration (unused or expired waivers).
+    pub warnings: Vec<String>,
+    /// The file that stands for the repository where a format needs a file for a
+    /// repository-level finding (SARIF): the root README, else `.`.
+    #[serde(skip)]
+    pub anchor: String,
 }
 
 /// Tool identification.
@@ -56,6 +67,10 @@ pub struct Summary {
     pub skipped: usize,
     /// Inconclusive.
     pub inconclusive: usize,
+    /// Rules whose every finding is waived.
+    pub waived: usize,
+    /// Findings covered by a waiver (they do not count).
+    pub waived_findings: usize,
     /// Findings in all.
     pub findings: usize,
     /// Files the walk found.
@@ -107,6 +122,8 @@ impl Report {
         gate: GateVerdict,
         files: usize,
         skipped_paths: Vec<SkippedPath>,
+        anchor: String,
+        warnings: Vec<String>,
     ) -> Report {
         let count = |label: &str| {
             results
@@ -120,6 +137,12 @@ impl Report {
             failed: count("fail"),
             skipped: count("skipped"),
             inconclusive: count("inconclusive"),
+            waived: count("waived"),
+            waived_findings: results
+                .iter()
+                .flat_map(|r| &r.findings)
+                .filter(|f| f.waiver.is_some())
+                .count(),
             findings: results.iter().map(|r| r.findings.len()).sum(),
             files,
         };
@@ -154,6 +177,8 @@ impl Report {
             gate,
             results,
             skipped_paths,
+            warnings,
+            anchor,
         }
     }
 }
@@ -165,6 +190,24 @@ pub enum Format {
     Table,
     /// Versioned, deterministic JSON.
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
+    /// JUnit XML (GitLab, Jenkins).
+    Junit,
+    /// Markdown (step summaries, PR comments).
+    Markdown,
+    /// GitHub Actions annotations.
+    Github,
+    /// A self-contained HTML page.
+    Html,
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Format, String> {
+        <Format as clap::ValueEnum>::from_str(s, true)
+    }
 }
 
 /// Renders a report in a format.
@@ -177,5 +220,10 @@ pub fn render(
     match format {
         Format::Table => table::write(report, color, out),
         Format::Json => json::write(report, out),
+        Format::Sarif => sarif::write(report, out),
+        Format::Junit => junit::write(report, out),
+        Format::Markdown => markdown::write(report, out),
+        Format::Github => github::write(report, out),
+        Format::Html => html::write(report, out),
     }
 }

@@ -81,7 +81,7 @@ pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Resu
         gate
     )?;
     for reason in &report.gate.reasons {
-        writeln!(out, "  {} {reason}", p.red("✗"))?;
+        writeln!(out, "  {} {}", p.red("✗"), wrap(reason, 4))?;
     }
     writeln!(out)?;
 
@@ -137,7 +137,8 @@ pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Resu
                 " ".repeat(INDENT),
                 wrap(&r.title, INDENT)
             )?;
-            for f in r.findings.iter().take(MAX_FINDINGS_SHOWN) {
+            let open: Vec<_> = r.findings.iter().filter(|f| f.waiver.is_none()).collect();
+            for f in open.iter().take(MAX_FINDINGS_SHOWN) {
                 let loc = f.location.display();
                 let first = INDENT + loc.chars().count() + 2;
                 writeln!(
@@ -148,11 +149,11 @@ pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Resu
                     wrap(&f.message, first)
                 )?;
             }
-            if r.findings.len() > MAX_FINDINGS_SHOWN {
+            if open.len() > MAX_FINDINGS_SHOWN {
                 writeln!(
                     out,
                     "         … and {} more",
-                    r.findings.len() - MAX_FINDINGS_SHOWN
+                    open.len() - MAX_FINDINGS_SHOWN
                 )?;
             }
             writeln!(
@@ -193,6 +194,39 @@ pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Resu
                 )
             )?;
         }
+    }
+    let waived: Vec<(&RuleReport, &crate::finding::Finding)> = report
+        .results
+        .iter()
+        .flat_map(|r| {
+            r.findings
+                .iter()
+                .filter(|f| f.waiver.is_some())
+                .map(move |f| (r, f))
+        })
+        .collect();
+    if !waived.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            p.bold(&format!("Waived ({} findings, not counted)", waived.len()))
+        )?;
+        for (r, f) in waived.iter().take(10) {
+            let reason = f.waiver.as_ref().map_or("", |w| w.reason.as_str());
+            let line = format!("{} {}  {}", r.id, f.location.display(), reason);
+            writeln!(out, "  {}", p.dimmed(&wrap(&line, 2)))?;
+        }
+        if waived.len() > 10 {
+            writeln!(
+                out,
+                "  … and {} more (see --format json)",
+                waived.len() - 10
+            )?;
+        }
+    }
+    for w in &report.warnings {
+        writeln!(out, "{} {}", p.yellow("warning:"), wrap(w, 9))?;
     }
     let skipped: Vec<&RuleReport> = report
         .results

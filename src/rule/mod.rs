@@ -40,6 +40,34 @@ pub struct Example {
     /// Files of a tiny repository: path → content.
     #[serde(default)]
     pub files: IndexMap<String, String>,
+    /// For live rules: the routes of a test server (path → response).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<IndexMap<String, ServerRoute>>,
+    /// For live rules: the target profile (default `api`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<crate::probe::Profile>,
+}
+
+/// One route of an example server; paths not listed answer 404 with a plain body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerRoute {
+    /// Status code.
+    #[serde(default = "ok_status")]
+    pub status: u16,
+    /// Response headers.
+    #[serde(default)]
+    pub headers: IndexMap<String, String>,
+    /// Response body.
+    #[serde(default)]
+    pub body: String,
+    /// Delay before answering, in milliseconds.
+    #[serde(default)]
+    pub delay_ms: u64,
+}
+
+fn ok_status() -> u16 {
+    200
 }
 
 /// Expected outcome of an example.
@@ -93,6 +121,8 @@ struct RawRule {
     claims: Vec<String>,
     #[serde(default)]
     deprecated_by: Option<String>,
+    #[serde(default)]
+    profiles: Vec<crate::probe::Profile>,
 }
 
 /// A validated, compiled rule.
@@ -141,6 +171,8 @@ pub struct Rule {
     pub source: String,
     /// Whether it is built in.
     pub builtin: bool,
+    /// Live rules only: the target profiles it applies to (empty: all).
+    pub profiles: Vec<crate::probe::Profile>,
 }
 
 impl fmt::Debug for Rule {
@@ -191,15 +223,16 @@ pub struct LoadErrors(pub Vec<LoadError>);
 
 impl fmt::Display for LoadErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for e in &self.0 {
-            writeln!(f, "error: {e}")?;
-        }
+        let n = self.0.len();
         write!(
             f,
-            "{} error{} in rule files; nothing was audited",
-            self.0.len(),
-            if self.0.len() == 1 { "" } else { "s" }
-        )
+            "{n} error{} in rule files; nothing was audited",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for e in &self.0 {
+            write!(f, "\n  --> {e}")?;
+        }
+        Ok(())
     }
 }
 
@@ -662,6 +695,7 @@ impl RuleSet {
                 deprecated_by: raw.deprecated_by,
                 source: src.path.clone(),
                 builtin: src.builtin,
+                profiles: raw.profiles,
             });
         }
         for r in &rules {

@@ -1,0 +1,211 @@
+#!/usr/bin/env python3
+"""Generates a synthetic monorepo for benchmarking readycheck and its peers.
+
+Deterministic from a seed: the same (files, seed) always yields the same bytes. The tree has
+200 services with a Dockerfile, a compose file, an env example, a README and Kubernetes
+manifests, 100 GitHub workflow files, docs, and many small source files in Python,
+TypeScript, Go, Rust and Java, some with the patterns the rules look for.
+
+    python3 benches/gen_monorepo.py --files 50000 --seed 7 /tmp/mono-50k
+"""
+
+import argparse
+import os
+import random
+import shutil
+
+SERVICES = 200
+WORKFLOWS = 100
+
+BASES = ["python:3.12.4-slim", "node:20.11.1-alpine", "golang:1.22.5", "rust:1.80.1-slim",
+         "eclipse-temurin:21-jre", "node:latest", "python", "nginx:1.27"]
+
+PY = '''import os
+import logging
+
+import requests
+
+logger = logging.getLogger(__name__)
+TIMEOUT = float(os.getenv("HTTP_TIMEOUT_{n}", "5"))
+
+
+def fetch_{n}(url: str) -> dict:
+    """Fetch a resource."""
+    resp = requests.get(url, timeout=TIMEOUT)
+    resp.raise_for_status()
+    return resp.json()
+
+
+def handler_{n}(event: dict) -> dict:
+    value = event.get("value", {n})
+    if value > {m}:
+        logger.info("large value %s", value)
+    {extra}
+    return {{"value": value * 2}}
+'''
+
+TS = '''import express from "express";
+
+const router = express.Router();
+const LIMIT = Number(process.env.LIMIT_{n} ?? {m});
+
+router.get("/items/{n}", async (req, res) => {{
+  const items = Array.from({{ length: LIMIT }}, (_, i) => ({{ id: i, name: `item-${{i}}` }}));
+  {extra}
+  res.json({{ items }});
+}});
+
+export default router;
+'''
+
+GO = '''package svc{n}
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"time"
+)
+
+var client = &http.Client{{Timeout: 5 * time.Second}}
+
+// Handler{n} serves one resource.
+func Handler{n}(w http.ResponseWriter, r *http.Request) {{
+	name := os.Getenv("NAME_{n}")
+	{extra}
+	_ = json.NewEncoder(w).Encode(map[string]any{{"name": name, "n": {m}}})
+}}
+'''
+
+RS = '''use std::env;
+
+/// Handles request {n}.
+pub fn handle_{n}(input: u64) -> u64 {{
+    let factor: u64 = env::var("FACTOR_{n}").ok().and_then(|v| v.parse().ok()).unwrap_or({m});
+    {extra}
+    input * factor
+}}
+
+#[cfg(test)]
+mod tests {{
+    #[test]
+    fn doubles() {{
+        assert_eq!(super::handle_{n}(1) > 0, true);
+    }}
+}}
+'''
+
+JAVA = '''package com.acme.svc{n};
+
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+public class Controller{n} {{
+    @GetMapping("/api/{n}")
+    public String get() {{
+        {extra}
+        return "ok-{m}";
+    }}
+}}
+'''
+
+EXTRAS = {
+    "py": ['print("debug", value)', 'requests.post("http://internal/api", json=event)', "pass"],
+    "ts": ['console.log("items", items.length);', "// no-op", "void 0;"],
+    "go": ['fmt.Println("debug")', "_ = name", "_ = r"],
+    "rs": ['println!("debug {}", input);', "let _ = input;", "let _unused = 0;"],
+    "java": ['System.out.println("debug");', "int unused = 0;", "// nothing"],
+}
+TEMPLATES = {"py": PY, "ts": TS, "go": GO, "rs": RS, "java": JAVA}
+EXT = {"py": ".py", "ts": ".ts", "go": ".go", "rs": ".rs", "java": ".java"}
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def dockerfile(rng, i):
+    base = BASES[rng.randrange(len(BASES))]
+    lines = [f"FROM {base} AS build", "WORKDIR /src", "COPY . .",
+             "RUN apt-get update && apt-get install -y curl" if rng.random() < 0.3 else "RUN echo build",
+             f"FROM {base}", "WORKDIR /app", "COPY --from=build /src /app"]
+    if rng.random() < 0.6:
+        lines.append("USER 10001")
+    if rng.random() < 0.5:
+        lines.append('HEALTHCHECK CMD ["/app/health"]')
+    lines.append('CMD ["/app/run"]' if rng.random() < 0.7 else "CMD /app/run --serve")
+    return "\n".join(lines) + "\n"
+
+
+def compose(rng, i):
+    hc = "    healthcheck:\n      test: [\"CMD\", \"/app/health\"]\n" if rng.random() < 0.5 else ""
+    priv = "    privileged: true\n" if rng.random() < 0.05 else ""
+    return (f"services:\n  svc{i}:\n    build: .\n    image: acme/svc{i}:1.{i}.0\n    restart: unless-stopped\n{hc}{priv}"
+            f"    environment:\n      DATABASE_URL: ${{DATABASE_URL}}\n  db{i}:\n    image: postgres:16.3\n"
+            f"    ports:\n      - \"5432:5432\"\n")
+
+
+def k8s(rng, i):
+    probe = "          readinessProbe:\n            httpGet: {path: /readyz, port: 8080}\n" if rng.random() < 0.6 else ""
+    limit = "          resources:\n            limits: {memory: 256Mi}\n" if rng.random() < 0.6 else ""
+    return (f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: svc{i}\nspec:\n  replicas: 2\n"
+            f"  template:\n    spec:\n      containers:\n        - name: svc{i}\n          image: acme/svc{i}:1.{i}.0\n"
+            f"{probe}{limit}---\napiVersion: v1\nkind: Service\nmetadata:\n  name: svc{i}\nspec:\n  ports: [{{port: 80}}]\n")
+
+
+def workflow(rng, i):
+    pin = "actions/setup-node@v4" if rng.random() < 0.5 else "pnpm/action-setup@v4"
+    return (f"name: wf{i}\non: [push, pull_request]\njobs:\n  test:\n    runs-on: ubuntu-24.04\n    steps:\n"
+            f"      - uses: actions/checkout@v4\n      - uses: {pin}\n      - run: make test-{i}\n")
+
+
+def generate(root, files, seed):
+    rng = random.Random(seed)
+    if os.path.exists(root):
+        shutil.rmtree(root)
+    count = 0
+    write(os.path.join(root, "README.md"), "# acme monorepo\n\nRun `make test`.\n")
+    write(os.path.join(root, "LICENSE"), "MIT License\n")
+    count += 2
+    for w in range(WORKFLOWS):
+        write(os.path.join(root, ".github/workflows", f"wf{w:03}.yml"), workflow(rng, w))
+        count += 1
+    per_service = []
+    for i in range(SERVICES):
+        d = os.path.join(root, "services", f"svc{i:03}")
+        write(os.path.join(d, "Dockerfile"), dockerfile(rng, i))
+        write(os.path.join(d, "docker-compose.yml"), compose(rng, i))
+        write(os.path.join(d, ".env.example"), f"DATABASE_URL=postgres://user:change-me@db/svc{i}\nNAME_{i}=svc{i}\n")
+        write(os.path.join(d, "README.md"), f"# svc{i}\n\n`make run`\n")
+        write(os.path.join(d, "k8s", "deployment.yaml"), k8s(rng, i))
+        count += 5
+        per_service.append(d)
+    langs = list(TEMPLATES)
+    n = 0
+    while count < files:
+        d = per_service[n % SERVICES]
+        lang = langs[(n // SERVICES) % len(langs)]
+        extra = EXTRAS[lang][rng.randrange(3)]
+        text = TEMPLATES[lang].format(n=n, m=rng.randrange(1000), extra=extra)
+        sub = "tests" if rng.random() < 0.1 else "src"
+        write(os.path.join(d, sub, f"mod{n:06}{EXT[lang]}"), text)
+        count += 1
+        n += 1
+    return count
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--files", type=int, default=50000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("root")
+    args = ap.parse_args()
+    total = generate(args.root, args.files, args.seed)
+    print(f"{total} files in {args.root}")
+
+
+if __name__ == "__main__":
+    main()

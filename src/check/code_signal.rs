@@ -1,0 +1,843 @@
+//! `code_signal`: per detected web stack (Python, Node, Go, Rust, Java), whether application
+//! code shows a production signal (`present`: a health route, JSON logging, …) or a bad
+//! pattern (`absent`: print-style logging, outbound calls without a timeout). Tests, scripts,
+//! migrations, vendored, generated and example code and comment lines are never read.
+
+use super::{Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError, render};
+use crate::collect::select::SelectorId;
+use crate::finding::Finding;
+use crate::textpos::LineIndex;
+use regex::Regex;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// Whether the signal must be present or each match is a violation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Expect {
+    /// Some signal pattern must match in a detected stack; absence is one repository finding.
+    Present,
+    /// Every match (not excused) is a finding at its line and column.
+    Absent,
+}
+
+/// A language stack whose web frameworks the kind recognises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stack {
+    /// FastAPI, Flask, Django.
+    Python,
+    /// Express, Fastify, NestJS, Koa.
+    Node,
+    /// net/http, Gin, Echo, Fiber, chi.
+    Go,
+    /// axum, actix-web, Rocket.
+    Rust,
+    /// Spring Boot.
+    Java,
+}
+
+/// Which files of a stack a pattern is searched in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Application source files (`*.py`, `*.js`/`*.ts`, `*.go`, `*.rs`, `*.java`/`*.kt`).
+    #[default]
+    Code,
+    /// Dependency manifests (`requirements*.txt`, `pyproject.toml`, `Pipfile`, `package.json`,
+    /// `go.mod`, `Cargo.toml`, `pom.xml`, `build.gradle*`).
+    Manifest,
+    /// Configuration files (`*.ini`/`*.cfg`/`*.toml` for Python, `application*.properties|yml`
+    /// and `logback*.xml`/`log4j2*.xml` for Java, `.env.example` and `*.prisma` for Node).
+    Config,
+}
+
+/// One pattern that counts as the signal (or, with `absent`, as a violation).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signal {
+    /// Regex (Rust syntax, multi-line mode). A named group `at` sets the reported column.
+    pub pattern: String,
+    /// Which files to search (default `code`).
+    #[serde(default, rename = "in")]
+    pub scope: Scope,
+    /// With `absent`: a match ending in `(` or `{` is excused when this regex matches inside
+    /// the balanced call or literal (e.g. `timeout\s*=`); calls may span lines.
+    #[serde(default)]
+    pub unless_call: Option<String>,
+    /// The pattern only counts in files that also match this regex (e.g. `reqwest`).
+    #[serde(default)]
+    pub if_file: Option<String>,
+    /// Files matching this regex are skipped (CLI entry points, files setting a timeout).
+    #[serde(default)]
+    pub skip_file_if: Option<String>,
+    /// …unless they also match this regex (a `package main` that starts a server).
+    #[serde(default)]
+    pub keep_file_if: Option<String>,
+    /// With `absent`: a match is excused when the next non-blank line matches this regex
+    /// (a `--version` print followed by `os.Exit(0)`).
+    #[serde(default)]
+    pub unless_next_line: Option<String>,
+    /// The pattern is ignored everywhere when this regex matches any code file of the stack
+    /// (e.g. `axios.defaults.timeout`).
+    #[serde(default)]
+    pub unless_repo: Option<String>,
+}
+
+/// Parameters of `code_signal`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// `present` or `absent`.
+    pub expect: Expect,
+    /// Per stack (`python`, `node`, `go`, `rust`, `java`): the patterns, any of which is the
+    /// signal. Detected stacks without an entry are not evaluated.
+    pub signals: BTreeMap<Stack, Vec<Signal>>,
+    /// Per stack: the rule applies to a stack only when one of these matches (e.g. a database
+    /// driver is used). Stacks without an entry always apply.
+    #[serde(default)]
+    pub only_if: BTreeMap<Stack, Vec<Signal>>,
+    /// Skip reason when `only_if` removes every stack.
+    #[serde(default)]
+    pub only_if_reason: Option<String>,
+    /// More gitignore-style globs to leave out, on top of the built-in exclusions.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Finding message. `{frameworks}` names the detected frameworks, `{match}` the matched
+    /// text (with `absent`).
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// Paths that are not application code: tests, scripts, migrations, vendored, generated,
+/// example and documentation code, front-end assets and tool configuration.
+pub const DEFAULT_EXCLUDES: &[&str] = &[
+    "**/tests/**",
+    "**/test/**",
+    "**/__tests__/**",
+    "**/spec/**",
+    "**/e2e/**",
+    "**/testdata/**",
+    "**/fixtures/**",
+    "**/src/test/**",
+    "*_test.go",
+    "test_*.py",
+    "*_test.py",
+    "conftest.py",
+    "*.spec.*",
+    "*.test.*",
+    "**/scripts/**",
+    "**/script/**",
+    "**/migrations/**",
+    "**/alembic/**",
+    "**/vendor/**",
+    "**/third_party/**",
+    "**/dist/**",
+    "**/build/**",
+    "**/generated/**",
+    "**/examples/**",
+    "**/example/**",
+    "**/docs/**",
+    "**/doc/**",
+    "**/benches/**",
+    "*.d.ts",
+    "*.min.js",
+    "*_pb2.py",
+    "*_pb2_grpc.py",
+    "*.pb.go",
+    "*.gen.go",
+    "**/frontend/**",
+    "**/client/**",
+    "**/public/**",
+    "**/static/**",
+    "**/.github/**",
+    "**/management/commands/**",
+    "manage.py",
+    "noxfile.py",
+    "fabfile.py",
+    "{webpack,jest,vite,vitest,babel,eslint,rollup,tailwind,postcss,next,nuxt,playwright,prettier,svelte,astro,karma,commitlint,lint-staged}.config.*",
+    "gulpfile.*",
+    "Gruntfile.*",
+    "build.rs",
+    "**/src/bin/**",
+];
+
+struct StackDef {
+    stack: Stack,
+    code: &'static [&'static str],
+    manifest: &'static [&'static str],
+    config: &'static [&'static str],
+    comments: &'static [&'static str],
+    /// (fact name, display name, manifest regex, code regex)
+    frameworks: &'static [(&'static str, &'static str, &'static str, &'static str)],
+}
+
+const PY_DEP: &str = r#"(?im)^\s*["']?"#;
+
+/// The recognised stacks and how their frameworks are detected; mirrored by the framework
+/// facts in `rules/facts.yaml`.
+const STACKS: &[StackDef] = &[
+    StackDef {
+        stack: Stack::Python,
+        code: &["*.py"],
+        manifest: &[
+            "requirements*.txt",
+            "pyproject.toml",
+            "Pipfile",
+            "setup.cfg",
+        ],
+        config: &["*.ini", "*.cfg", "*.toml", "*.conf"],
+        comments: &["#"],
+        frameworks: &[
+            (
+                "fastapi",
+                "FastAPI",
+                r#"fastapi\s*([=<>~!;\[,"'\s]|$)"#,
+                r"(?m)^\s*(from|import)\s+fastapi\b",
+            ),
+            (
+                "flask",
+                "Flask",
+                r#"flask\s*([=<>~!;\[,"'\s]|$)"#,
+                r"(?m)^\s*(from|import)\s+flask\b",
+            ),
+            (
+                "django",
+                "Django",
+                r#"django\s*([=<>~!;\[,"'\s]|$)"#,
+                r"(?m)^\s*(from|import)\s+django\b",
+            ),
+        ],
+    },
+    StackDef {
+        stack: Stack::Node,
+        code: &["*.js", "*.mjs", "*.cjs", "*.ts", "*.mts", "*.cts"],
+        manifest: &["package.json"],
+        config: &[".env.example", ".env.sample", "*.prisma"],
+        comments: &["//", "/*", "*"],
+        frameworks: &[
+            ("express", "Express", r#""express"\s*:"#, ""),
+            ("fastify", "Fastify", r#""fastify"\s*:"#, ""),
+            ("nestjs", "NestJS", r#""@nestjs/core"\s*:"#, ""),
+            ("koa", "Koa", r#""koa"\s*:"#, ""),
+        ],
+    },
+    StackDef {
+        stack: Stack::Go,
+        code: &["*.go"],
+        manifest: &["go.mod"],
+        config: &[],
+        comments: &["//", "/*", "*"],
+        frameworks: &[
+            ("gin", "Gin", r"github\.com/gin-gonic/gin\b", ""),
+            ("echo", "Echo", r"github\.com/labstack/echo\b", ""),
+            ("fiber", "Fiber", r"github\.com/gofiber/fiber\b", ""),
+            ("chi", "chi", r"github\.com/go-chi/chi\b", ""),
+            (
+                "go_http",
+                "net/http",
+                "",
+                r"http\.ListenAndServe(TLS)?\(|http\.Server\s*\{",
+            ),
+        ],
+    },
+    StackDef {
+        stack: Stack::Rust,
+        code: &["*.rs"],
+        // Only `[dependencies]` counts: a test server in dev-dependencies is not a service.
+        manifest: &["Cargo.toml"],
+        config: &[],
+        comments: &["//", "/*", "*"],
+        frameworks: &[
+            (
+                "axum",
+                "axum",
+                r"(?m)^\[(?:workspace\.)?dependencies\]\n(?:[^\[\n][^\n]*\n|\n)*?\s*axum(?:\.workspace)?\s*=|^\[(?:workspace\.)?dependencies\.axum\]",
+                "",
+            ),
+            (
+                "actix",
+                "actix-web",
+                r"(?m)^\[(?:workspace\.)?dependencies\]\n(?:[^\[\n][^\n]*\n|\n)*?\s*actix-web(?:\.workspace)?\s*=|^\[(?:workspace\.)?dependencies\.actix-web\]",
+                "",
+            ),
+            (
+                "rocket",
+                "Rocket",
+                r"(?m)^\[(?:workspace\.)?dependencies\]\n(?:[^\[\n][^\n]*\n|\n)*?\s*rocket(?:\.workspace)?\s*=|^\[(?:workspace\.)?dependencies\.rocket\]",
+                "",
+            ),
+        ],
+    },
+    StackDef {
+        stack: Stack::Java,
+        code: &["*.java", "*.kt"],
+        manifest: &["pom.xml", "build.gradle", "build.gradle.kts"],
+        config: &[
+            "application*.properties",
+            "application*.yml",
+            "application*.yaml",
+            "bootstrap*.yml",
+            "logback*.xml",
+            "log4j2*.xml",
+        ],
+        comments: &["//", "/*", "*"],
+        frameworks: &[(
+            "spring_boot",
+            "Spring Boot",
+            r"spring-boot-starter-web(flux|mvc)?\b",
+            "",
+        )],
+    },
+];
+
+struct CompiledStack {
+    def: &'static StackDef,
+    code: SelectorId,
+    manifest: SelectorId,
+    config: Option<SelectorId>,
+    frameworks: Vec<(&'static str, Option<Regex>, Option<Regex>)>,
+}
+
+struct CompiledSignal {
+    pattern: Regex,
+    scope: Scope,
+    unless_call: Option<Regex>,
+    if_file: Option<Regex>,
+    skip_file_if: Option<Regex>,
+    keep_file_if: Option<Regex>,
+    unless_repo: Option<Regex>,
+    unless_next_line: Option<Regex>,
+}
+
+/// Compiled `code_signal`.
+pub struct CodeSignal {
+    expect: Expect,
+    stacks: Vec<CompiledStack>,
+    signals: BTreeMap<Stack, Vec<CompiledSignal>>,
+    only_if: BTreeMap<Stack, Vec<CompiledSignal>>,
+    only_if_reason: String,
+    message: Option<String>,
+}
+
+const MAX_FINDINGS: usize = 500;
+
+fn re(field: &str, p: &str) -> Result<Regex, ParamError> {
+    regex::RegexBuilder::new(p)
+        .multi_line(true)
+        .size_limit(1 << 22)
+        .build()
+        .map_err(|e| ParamError::at(field, format!("invalid regex: {e}").replace('\n', " ")))
+}
+
+fn opt_re(field: &str, p: Option<&str>) -> Result<Option<Regex>, ParamError> {
+    p.map(|p| re(field, p)).transpose()
+}
+
+fn globs(g: &[&str]) -> Vec<String> {
+    g.iter().map(|s| (*s).to_owned()).collect()
+}
+
+fn compile_signals(
+    field: &str,
+    raw: BTreeMap<Stack, Vec<Signal>>,
+) -> Result<BTreeMap<Stack, Vec<CompiledSignal>>, ParamError> {
+    let mut out = BTreeMap::new();
+    for (stack, list) in raw {
+        let mut v = Vec::new();
+        for s in list {
+            v.push(CompiledSignal {
+                pattern: re(&format!("{field}.pattern"), &s.pattern)?,
+                scope: s.scope,
+                unless_call: opt_re("unless_call", s.unless_call.as_deref())?,
+                if_file: opt_re("if_file", s.if_file.as_deref())?,
+                skip_file_if: opt_re("skip_file_if", s.skip_file_if.as_deref())?,
+                keep_file_if: opt_re("keep_file_if", s.keep_file_if.as_deref())?,
+                unless_repo: opt_re("unless_repo", s.unless_repo.as_deref())?,
+                unless_next_line: opt_re("unless_next_line", s.unless_next_line.as_deref())?,
+            });
+        }
+        out.insert(stack, v);
+    }
+    Ok(out)
+}
+
+impl CheckKind for CodeSignal {
+    type Params = Params;
+
+    fn compile(p: Params, cx: &mut CompileCx<'_>) -> Result<Self, ParamError> {
+        if p.signals.is_empty() {
+            return Err(ParamError::at(
+                "signals",
+                "at least one stack needs signals",
+            ));
+        }
+        let mut exclude = globs(DEFAULT_EXCLUDES);
+        exclude.extend(p.exclude.iter().cloned());
+        let mut stacks = Vec::new();
+        for def in STACKS {
+            let code = cx.files("exclude", &globs(def.code), &exclude, false)?;
+            let manifest = cx.files("exclude", &globs(def.manifest), &exclude, false)?;
+            let config = if def.config.is_empty() {
+                None
+            } else {
+                Some(cx.files("exclude", &globs(def.config), &exclude, false)?)
+            };
+            let mut frameworks = Vec::new();
+            for (_, display, m, c) in def.frameworks {
+                let m = if m.is_empty() {
+                    None
+                } else if def.stack == Stack::Python {
+                    Some(re("frameworks", &format!("{PY_DEP}{m}"))?)
+                } else {
+                    Some(re("frameworks", m)?)
+                };
+                let c = if c.is_empty() {
+                    None
+                } else {
+                    Some(re("frameworks", c)?)
+                };
+                frameworks.push((*display, m, c));
+            }
+            stacks.push(CompiledStack {
+                def,
+                code,
+                manifest,
+                config,
+                frameworks,
+            });
+        }
+        Ok(CodeSignal {
+            expect: p.expect,
+            stacks,
+            signals: compile_signals("signals", p.signals)?,
+            only_if: compile_signals("only_if", p.only_if)?,
+            only_if_reason: p
+                .only_if_reason
+                .unwrap_or_else(|| "the condition in `only_if` does not hold".to_owned()),
+            message: p.message,
+        })
+    }
+
+    fn evaluate(&self, cx: &mut CheckCx<'_>) -> Result<Applicability, CheckError> {
+        let mut detected: Vec<(&CompiledStack, Vec<&'static str>)> = Vec::new();
+        for st in &self.stacks {
+            let names = self.detect(cx, st);
+            if !names.is_empty() {
+                detected.push((st, names));
+            }
+        }
+        if detected.is_empty() {
+            return Ok(Applicability::NotApplicable(format!(
+                "no recognised web framework ({})",
+                all_framework_names()
+            )));
+        }
+        let all_names = names_of(&detected);
+        detected.retain(|(st, _)| self.signals.contains_key(&st.def.stack));
+        if detected.is_empty() {
+            return Ok(Applicability::NotApplicable(format!(
+                "no signal is defined for {all_names}"
+            )));
+        }
+        detected.retain(|(st, _)| match self.only_if.get(&st.def.stack) {
+            None => true,
+            Some(sigs) => sigs
+                .iter()
+                .any(|s| !self.matches(cx, st, s, false).is_empty()),
+        });
+        if detected.is_empty() {
+            return Ok(Applicability::NotApplicable(self.only_if_reason.clone()));
+        }
+        let names = names_of(&detected);
+        match self.expect {
+            Expect::Present => {
+                let mut found = false;
+                for (st, _) in &detected {
+                    for s in &self.signals[&st.def.stack] {
+                        if let Some(hit) = self.matches(cx, st, s, false).into_iter().next() {
+                            found = true;
+                            cx.evidence(Finding::at(
+                                &hit.path,
+                                hit.line,
+                                hit.col,
+                                format!("`{}` found", hit.text),
+                            ));
+                        }
+                    }
+                }
+                if !found && cx.problems.is_empty() {
+                    let tpl = self
+                        .message
+                        .as_deref()
+                        .unwrap_or("no signal found for {frameworks}");
+                    cx.report(Finding::repo(render(tpl, &[("frameworks", &names)])));
+                }
+            }
+            Expect::Absent => {
+                for (st, _) in &detected {
+                    for s in &self.signals[&st.def.stack] {
+                        for hit in self.matches(cx, st, s, true) {
+                            if cx.findings.len() >= MAX_FINDINGS {
+                                break;
+                            }
+                            let tpl = self.message.as_deref().unwrap_or("`{match}` found");
+                            let msg = render(tpl, &[("match", &hit.text), ("frameworks", &names)]);
+                            cx.report(Finding::at(&hit.path, hit.line, hit.col, msg));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(Applicability::Applicable)
+    }
+}
+
+/// A match of a signal.
+struct Hit {
+    path: String,
+    line: u32,
+    col: u32,
+    text: String,
+}
+
+fn all_framework_names() -> String {
+    STACKS
+        .iter()
+        .flat_map(|s| s.frameworks.iter().map(|f| f.1))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn names_of(detected: &[(&CompiledStack, Vec<&'static str>)]) -> String {
+    detected
+        .iter()
+        .flat_map(|(_, n)| n.iter().map(|n| format!("`{n}`")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl CodeSignal {
+    fn detect(&self, cx: &mut CheckCx<'_>, st: &CompiledStack) -> Vec<&'static str> {
+        let ws = cx.workspace();
+        let mut names = Vec::new();
+        for (name, m, c) in &st.frameworks {
+            let in_manifest = m.as_ref().is_some_and(|m| {
+                ws.selected(st.manifest)
+                    .iter()
+                    .any(|&i| ws.text(i).is_ok_and(|t| m.is_match(t)))
+            });
+            let in_code = !in_manifest
+                && c.as_ref().is_some_and(|c| {
+                    ws.selected(st.code)
+                        .iter()
+                        .any(|&i| ws.text(i).is_ok_and(|t| !is_generated(t) && c.is_match(t)))
+                });
+            if in_manifest || in_code {
+                names.push(*name);
+            }
+        }
+        names
+    }
+
+    /// Every non-excused match of a signal (only the first when `all` is false).
+    fn matches(
+        &self,
+        cx: &mut CheckCx<'_>,
+        st: &CompiledStack,
+        s: &CompiledSignal,
+        all: bool,
+    ) -> Vec<Hit> {
+        let ws = cx.workspace();
+        let sel = match s.scope {
+            Scope::Code => Some(st.code),
+            Scope::Manifest => Some(st.manifest),
+            Scope::Config => st.config,
+        };
+        let Some(sel) = sel else { return Vec::new() };
+        if let Some(u) = &s.unless_repo {
+            let excused = ws
+                .selected(st.code)
+                .iter()
+                .any(|&i| ws.text(i).is_ok_and(|t| u.is_match(t)));
+            if excused {
+                return Vec::new();
+            }
+        }
+        let mut hits = Vec::new();
+        for &i in ws.selected(sel) {
+            let Ok(text) = ws.text(i) else { continue };
+            if s.scope == Scope::Code && is_generated(text) {
+                continue;
+            }
+            if s.if_file.as_ref().is_some_and(|r| !r.is_match(text)) {
+                continue;
+            }
+            if s.skip_file_if.as_ref().is_some_and(|r| r.is_match(text))
+                && !s.keep_file_if.as_ref().is_some_and(|r| r.is_match(text))
+            {
+                continue;
+            }
+            let comments = if s.scope == Scope::Manifest {
+                None
+            } else {
+                Some(comment_lines(text, st.def.comments))
+            };
+            let mut index: Option<LineIndex> = None;
+            for caps in s.pattern.captures_iter(text) {
+                let Some(m) = caps.get(0) else { continue };
+                let at = caps.name("at").unwrap_or(m);
+                let idx = index.get_or_insert_with(|| LineIndex::new(text));
+                let (line, col) = idx.position(text, at.start());
+                if let Some(c) = &comments {
+                    let lt = idx.line_text(text, line).trim_start();
+                    if c.contains(&line) || st.def.comments.iter().any(|p| lt.starts_with(p)) {
+                        continue;
+                    }
+                }
+                if let Some(u) = &s.unless_call
+                    && u.is_match(call_text(text, m.end()))
+                {
+                    continue;
+                }
+                if let Some(u) = &s.unless_next_line
+                    && next_line(text, m.end()).is_some_and(|l| u.is_match(l))
+                {
+                    continue;
+                }
+                let shown: String = at
+                    .as_str()
+                    .lines()
+                    .map(str::trim)
+                    .find(|l| !l.is_empty())
+                    .unwrap_or("")
+                    .chars()
+                    .take(80)
+                    .collect();
+                hits.push(Hit {
+                    path: ws.file(i).rel.clone(),
+                    line,
+                    col,
+                    text: shown,
+                });
+                if !all {
+                    return hits;
+                }
+            }
+        }
+        hits
+    }
+}
+
+/// The next non-blank line after the line holding `offset`.
+fn next_line(text: &str, offset: usize) -> Option<&str> {
+    let rest = &text[offset..];
+    let after = &rest[rest.find('\n')? + 1..];
+    after.lines().find(|l| !l.trim().is_empty())
+}
+
+/// Whether a file says it was generated (`Code generated … DO NOT EDIT`, `@generated`).
+fn is_generated(text: &str) -> bool {
+    text.lines().take(5).any(|l| {
+        l.contains("DO NOT EDIT") || l.contains("@generated") || l.contains("auto-generated")
+    })
+}
+
+/// 1-based numbers of lines inside block comments (`/* … */`) or Python docstrings.
+fn comment_lines(text: &str, prefixes: &[&str]) -> std::collections::BTreeSet<u32> {
+    let python = prefixes == ["#"];
+    let mut out = std::collections::BTreeSet::new();
+    let mut close: Option<&str> = None;
+    for (n, line) in text.lines().enumerate() {
+        let n = crate::textpos::to_u32(n + 1);
+        let t = line.trim_start();
+        if let Some(end) = close {
+            out.insert(n);
+            if line.contains(end) {
+                close = None;
+            }
+            continue;
+        }
+        if python {
+            let t = t.trim_start_matches(['r', 'b', 'u', 'f', 'R', 'B', 'U', 'F']);
+            for q in ["\"\"\"", "'''"] {
+                if let Some(rest) = t.strip_prefix(q) {
+                    out.insert(n);
+                    if !rest.contains(q) {
+                        close = Some(q);
+                    }
+                    break;
+                }
+            }
+        } else if let Some(rest) = t.strip_prefix("/*") {
+            out.insert(n);
+            if !rest.contains("*/") {
+                close = Some("*/");
+            }
+        }
+    }
+    out
+}
+
+/// The text of the call or literal opened at the end of a match (balanced `(`/`{`, strings
+/// skipped), or the rest of the line when the match does not end in an opener.
+fn call_text(text: &str, end: usize) -> &str {
+    let bytes = text.as_bytes();
+    let opener = if end > 0 { bytes[end - 1] } else { 0 };
+    let closer = match opener {
+        b'(' => b')',
+        b'{' => b'}',
+        _ => {
+            let stop = text[end..].find('\n').map_or(text.len(), |n| end + n);
+            return &text[end..stop];
+        }
+    };
+    let mut depth = 1usize;
+    let mut i = end;
+    let limit = (end + 8192).min(bytes.len());
+    let mut quote: Option<u8> = None;
+    while i < limit {
+        let b = bytes[i];
+        if let Some(q) = quote {
+            if b == b'\\' {
+                i += 1;
+            } else if b == q {
+                quote = None;
+            }
+        } else if b == b'"' || b == b'\'' || b == b'`' {
+            quote = Some(b);
+        } else if b == opener {
+            depth += 1;
+        } else if b == closer {
+            depth -= 1;
+            if depth == 0 {
+                return &text[end..i];
+            }
+        }
+        i += 1;
+    }
+    &text[end..limit]
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::Applicability;
+    use crate::check::testing::{lines, run};
+
+    const TIMEOUT: &str = "expect: absent\nmessage: '`{match}` has no timeout'\nsignals:\n  python:\n    - pattern: '\\brequests\\.(get|post)\\('\n      unless_call: 'timeout\\s*=|\\*\\*'\n";
+
+    #[test]
+    fn absent_balances_multi_line_calls() {
+        let (_, f, _) = run(
+            "code_signal",
+            TIMEOUT,
+            &[
+                ("requirements.txt", "fastapi==0.115\nrequests\n"),
+                (
+                    "app/client.py",
+                    "import requests\nr = requests.get(\n    url,\n    params={'a': (1, 2)},\n    timeout=5,\n)\nq = requests.post(url, json={'x': ')'})\n# requests.get(x)\n",
+                ),
+                ("tests/test_client.py", "requests.get(x)\n"),
+            ],
+        );
+        assert_eq!(
+            lines(&f),
+            vec!["app/client.py:7:5: `requests.post(` has no timeout"]
+        );
+    }
+
+    #[test]
+    fn present_names_frameworks_and_skips_unknown_stacks() {
+        let p = "expect: present\nmessage: no health route for {frameworks}\nsignals:\n  node:\n    - pattern: '[\"''](/health)[\"'']'\n";
+        let (_, f, _) = run(
+            "code_signal",
+            p,
+            &[
+                ("package.json", "{\"dependencies\": {\"express\": \"4\"}}"),
+                ("src/app.js", "// app.get('/health')\n"),
+            ],
+        );
+        assert_eq!(
+            lines(&f),
+            vec!["(repository): no health route for `Express`"]
+        );
+        let (_, f, _) = run(
+            "code_signal",
+            p,
+            &[
+                ("package.json", "{\"dependencies\": {\"express\": \"4\"}}"),
+                ("src/app.js", "app.use('/health', r)\n"),
+            ],
+        );
+        assert!(f.is_empty());
+        let (r, _, _) = run(
+            "code_signal",
+            p,
+            &[("package.json", "{\"dependencies\": {\"hapi\": \"4\"}}")],
+        );
+        assert!(
+            matches!(r, Ok(Applicability::NotApplicable(m)) if m.starts_with("no recognised web framework"))
+        );
+        let (r, _, _) = run("code_signal", p, &[("requirements.txt", "flask\n")]);
+        assert_eq!(
+            r.unwrap(),
+            Applicability::NotApplicable("no signal is defined for `Flask`".into())
+        );
+    }
+
+    #[test]
+    fn only_if_skips_and_file_filters_apply() {
+        let p = "expect: absent\nonly_if_reason: no database\nonly_if:\n  python:\n    - pattern: create_engine\nsignals:\n  python:\n    - pattern: '\\bprint\\('\n      skip_file_if: '__main__'\n";
+        let files = [
+            ("requirements.txt", "django>=4\n"),
+            ("app/x.py", "print(1)\n"),
+        ];
+        let (r, _, _) = run("code_signal", p, &files);
+        assert_eq!(
+            r.unwrap(),
+            Applicability::NotApplicable("no database".into())
+        );
+        let (_, f, _) = run(
+            "code_signal",
+            p,
+            &[
+                ("requirements.txt", "django>=4\n"),
+                (
+                    "app/db.py",
+                    "create_engine(u)\n\"\"\"\nprint(2)\n\"\"\"\nprint(3)\n",
+                ),
+                (
+                    "app/cli.py",
+                    "print(1)\nif __name__ == '__main__':\n    pass\n",
+                ),
+            ],
+        );
+        assert_eq!(lines(&f), vec!["app/db.py:5:1: `print(` found"]);
+    }
+
+    #[test]
+    fn django_environ_is_not_django_and_go_http_is_detected_from_code() {
+        let p = "expect: present\nsignals:\n  python: [{pattern: x}]\n  go: [{pattern: 'Shutdown\\('}]\n";
+        let (r, _, _) = run(
+            "code_signal",
+            p,
+            &[("requirements.txt", "django-environ\n")],
+        );
+        assert!(matches!(r, Ok(Applicability::NotApplicable(_))));
+        let (_, f, _) = run(
+            "code_signal",
+            p,
+            &[
+                ("go.mod", "module x\n"),
+                (
+                    "main.go",
+                    "package main\nfunc main() { http.ListenAndServe(\":8080\", nil) }\n",
+                ),
+            ],
+        );
+        assert_eq!(
+            lines(&f),
+            vec!["(repository): no signal found for `net/http`"]
+        );
+    }
+}

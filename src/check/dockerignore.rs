@@ -1,0 +1,321 @@
+//! `dockerignore`: the `.dockerignore` of each Dockerfile's build context must leave out
+//! given paths, evaluated with Docker's own matching rules (`crate::parse::dockerignore`).
+
+use super::orchestration::{compose_globs, compose_services_with, join_rel, parent_dir};
+use super::{
+    Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError,
+    default_dockerfile_excludes, default_dockerfile_globs, render,
+};
+use crate::collect::Workspace;
+use crate::collect::select::SelectorId;
+use crate::finding::Finding;
+use crate::parse::dockerignore::DockerIgnore;
+use globset::{Glob, GlobMatcher};
+use serde::Deserialize;
+
+/// One path the context must not contain.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Requirement {
+    /// A path relative to the directory of each `when_files` match (or to the context
+    /// root when `when_files` is empty) that must be excluded, e.g. `node_modules`.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Only when files with these names exist in the context (`package.json`).
+    #[serde(default)]
+    pub when_files: Vec<String>,
+    /// Files in the context matching these name globs must themselves be excluded
+    /// (`*.pem`, `id_rsa`).
+    #[serde(default)]
+    pub existing: Vec<String>,
+    /// Names that `existing` must not pick (`.env.example`).
+    #[serde(default)]
+    pub except: Vec<String>,
+}
+
+/// Parameters of `dockerignore`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// Globs of the Dockerfiles whose contexts are judged (default: every naming scheme).
+    #[serde(default)]
+    pub paths: Option<Vec<String>>,
+    /// What must be excluded.
+    pub require: Vec<Requirement>,
+    /// Finding message. Placeholders: `{path}` (context-relative), `{file}` (the ignore file).
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+struct Req {
+    path: Option<String>,
+    when: Vec<GlobMatcher>,
+    existing: Vec<GlobMatcher>,
+    except: Vec<GlobMatcher>,
+}
+
+/// Compiled `dockerignore`.
+pub struct DockerignoreCheck {
+    files: SelectorId,
+    compose: SelectorId,
+    require: Vec<Req>,
+    message: Option<String>,
+}
+
+fn globs(field: &str, list: &[String]) -> Result<Vec<GlobMatcher>, ParamError> {
+    list.iter()
+        .map(|g| {
+            Glob::new(g)
+                .map(|g| g.compile_matcher())
+                .map_err(|e| ParamError::at(field, format!("invalid glob `{g}`: {}", e.kind())))
+        })
+        .collect()
+}
+
+/// The `.dockerignore` that applies to a Dockerfile: `NAME.dockerignore` beside it, else
+/// the nearest `.dockerignore` in its directory or above (the usual build contexts).
+#[must_use]
+pub fn find_dockerignore(ws: &Workspace, dockerfile: &str) -> Option<usize> {
+    find_dockerignore_in(ws, dockerfile, &[])
+}
+
+/// Like [`find_dockerignore`], but when Compose names the build contexts of the Dockerfile,
+/// only `<context>/.dockerignore` applies (as `docker compose build` does).
+#[must_use]
+pub fn find_dockerignore_in(
+    ws: &Workspace,
+    dockerfile: &str,
+    contexts: &[String],
+) -> Option<usize> {
+    if let Some(i) = ws.find(&format!("{dockerfile}.dockerignore")) {
+        return Some(i);
+    }
+    if !contexts.is_empty() {
+        return contexts.iter().find_map(|c| {
+            if c.is_empty() {
+                ws.find(".dockerignore")
+            } else {
+                ws.find(&format!("{c}/.dockerignore"))
+            }
+        });
+    }
+    let mut dir = parent_dir(dockerfile);
+    loop {
+        let candidate = if dir.is_empty() {
+            ".dockerignore".to_owned()
+        } else {
+            format!("{dir}/.dockerignore")
+        };
+        if let Some(i) = ws.find(&candidate) {
+            return Some(i);
+        }
+        if dir.is_empty() {
+            return None;
+        }
+        dir = parent_dir(dir);
+    }
+}
+
+impl CheckKind for DockerignoreCheck {
+    type Params = Params;
+
+    fn compile(p: Params, cx: &mut CompileCx<'_>) -> Result<Self, ParamError> {
+        let files = cx.files(
+            "paths",
+            &p.paths.unwrap_or_else(default_dockerfile_globs),
+            &default_dockerfile_excludes(),
+            false,
+        )?;
+        let mut require = Vec::new();
+        for r in p.require {
+            if r.path.is_none() && r.existing.is_empty() {
+                return Err(ParamError::at("require", "give `path` or `existing`"));
+            }
+            require.push(Req {
+                path: r.path,
+                when: globs("require.when_files", &r.when_files)?,
+                existing: globs("require.existing", &r.existing)?,
+                except: globs("require.except", &r.except)?,
+            });
+        }
+        Ok(DockerignoreCheck {
+            compose: cx.files("paths", &compose_globs(), &[], false)?,
+            files,
+            require,
+            message: p.message,
+        })
+    }
+
+    fn evaluate(&self, cx: &mut CheckCx<'_>) -> Result<Applicability, CheckError> {
+        let ws = cx.workspace();
+        let dockerfiles = cx.selected(self.files);
+        if dockerfiles.is_empty() {
+            return Ok(Applicability::NotApplicable(
+                "no Dockerfile in the repository".to_owned(),
+            ));
+        }
+        let compose = cx.selected(self.compose);
+        let services = compose_services_with(cx, compose, false);
+        let mut ignore_files: Vec<usize> = dockerfiles
+            .iter()
+            .filter_map(|&i| {
+                let rel = &ws.file(i).rel;
+                let contexts: Vec<String> = services
+                    .iter()
+                    .filter(|s| s.dockerfile().as_deref() == Some(rel.as_str()))
+                    .filter_map(|s| s.context())
+                    .collect();
+                find_dockerignore_in(ws, rel, &contexts)
+            })
+            .collect();
+        ignore_files.sort_unstable();
+        ignore_files.dedup();
+        if ignore_files.is_empty() {
+            return Ok(Applicability::NotApplicable(
+                "no `.dockerignore` to judge".to_owned(),
+            ));
+        }
+        for i in ignore_files {
+            let Some(text) = cx.text(i) else { continue };
+            let rel = ws.file(i).rel.clone();
+            let di = DockerIgnore::parse(text);
+            // The context is the directory of the ignore file.
+            let context = parent_dir(&rel).to_owned();
+            let in_context: Vec<String> = ws
+                .files()
+                .iter()
+                .filter_map(|f| {
+                    if context.is_empty() {
+                        Some(f.rel.clone())
+                    } else {
+                        f.rel
+                            .strip_prefix(&format!("{context}/"))
+                            .map(str::to_owned)
+                    }
+                })
+                .filter(|r| !di.excludes(r))
+                .collect();
+            let mut missing: Vec<(String, usize)> = Vec::new();
+            for req in &self.require {
+                let mut this: Vec<String> = Vec::new();
+                let name_of = |r: &str| r.rsplit('/').next().unwrap_or(r).to_owned();
+                if let Some(path) = &req.path {
+                    let bases: Vec<String> = if req.when.is_empty() {
+                        vec![String::new()]
+                    } else {
+                        in_context
+                            .iter()
+                            .filter(|r| req.when.iter().any(|g| g.is_match(name_of(r))))
+                            .map(|r| parent_dir(r).to_owned())
+                            .collect()
+                    };
+                    for b in bases {
+                        if let Some(sample) = join_rel(&b, path)
+                            && !di.excludes(&sample)
+                        {
+                            this.push(sample);
+                        }
+                    }
+                }
+                for r in &in_context {
+                    let name = name_of(r);
+                    if req.existing.iter().any(|g| g.is_match(&name))
+                        && !req.except.iter().any(|g| g.is_match(&name))
+                    {
+                        missing.push((r.clone(), 0));
+                    }
+                }
+                // One finding per required folder: the shallowest place, and how many more.
+                this.sort_by_key(|p| (p.matches('/').count(), p.clone()));
+                this.dedup();
+                if let Some(first) = this.first() {
+                    missing.push((first.clone(), this.len() - 1));
+                }
+            }
+            missing.sort();
+            missing.dedup();
+            if missing.is_empty() {
+                cx.evidence(Finding::file(&rel, "excludes every required path"));
+            }
+            for (m, more) in missing {
+                let mut msg = render(
+                    self.message
+                        .as_deref()
+                        .unwrap_or("`{file}` does not exclude `{path}`"),
+                    &[("path", &m), ("file", &rel)],
+                );
+                if more > 0 {
+                    msg.push_str(&format!(" (nor {more} more like it)"));
+                }
+                cx.report(Finding::file(&rel, msg));
+            }
+        }
+        Ok(Applicability::Applicable)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::Applicability;
+    use crate::check::testing::{lines, run};
+
+    const P: &str = "require:\n  - path: .git\n  - path: node_modules\n    when_files: [package.json]\n  - existing: ['*.pem', '.env*']\n    except: ['.env.example']";
+
+    #[test]
+    fn requirements_follow_the_context() {
+        let (_, f, _) = run(
+            "dockerignore",
+            P,
+            &[
+                ("Dockerfile", "FROM node:20\n"),
+                (".dockerignore", "node_modules\n"),
+                ("web/package.json", "{}"),
+                ("certs/dev.pem", "x"),
+                (".env.example", "A="),
+            ],
+        );
+        assert_eq!(
+            lines(&f),
+            vec![
+                ".dockerignore: `.dockerignore` does not exclude `.git`",
+                ".dockerignore: `.dockerignore` does not exclude `certs/dev.pem`",
+                ".dockerignore: `.dockerignore` does not exclude `web/node_modules`",
+            ]
+        );
+    }
+
+    #[test]
+    fn good_ignore_file_and_nested_context() {
+        let (_, f, _) = run(
+            "dockerignore",
+            P,
+            &[
+                ("svc/api/Dockerfile", "FROM node:20\n"),
+                ("svc/api/.dockerignore", ".git\n**/node_modules\n*.pem\n"),
+                ("svc/api/package.json", "{}"),
+                ("svc/api/key.pem", "x"),
+            ],
+        );
+        assert!(f.is_empty(), "{f:?}");
+        let (r, _, _) = run("dockerignore", P, &[("Dockerfile", "FROM a:1\n")]);
+        assert!(matches!(r, Ok(Applicability::NotApplicable(_))));
+    }
+
+    #[test]
+    fn compose_context_picks_the_context_root_ignore_file() {
+        let (_, f, _) = run(
+            "dockerignore",
+            "require:\n  - path: .git",
+            &[
+                ("src/api/Dockerfile", "FROM node:20\n"),
+                ("src/api/.dockerignore", "node_modules\n"),
+                (".dockerignore", ".git\n"),
+                (
+                    "compose.yaml",
+                    "services:\n  api:\n    build: {context: ., dockerfile: src/api/Dockerfile}\n",
+                ),
+            ],
+        );
+        assert!(f.is_empty(), "{f:?}");
+    }
+}

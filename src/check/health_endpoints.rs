@@ -1,0 +1,322 @@
+//! `health_endpoints`: finds the service's health endpoints on the live target, and checks
+//! that every health path the repository declares (Dockerfile `HEALTHCHECK` URLs, compose
+//! `healthcheck.test`, Kubernetes `httpGet.path`) answers 2xx: a probe the orchestrator
+//! runs against a path that fails means restarts or no traffic in production.
+
+use super::{
+    Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError,
+    default_dockerfile_excludes, default_dockerfile_globs,
+};
+use crate::collect::Workspace;
+use crate::collect::select::SelectorId;
+use crate::finding::{Finding, Location};
+use crate::parse::yaml::{Node, Value};
+use crate::probe::RequestSpec;
+use regex::Regex;
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+/// What the rule checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// At least one of `paths` answers 2xx within `max_ms`.
+    Discover,
+    /// Every health path declared in the repository answers 2xx.
+    Declared,
+}
+
+/// Parameters of `health_endpoints`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// `discover` or `declared`.
+    pub mode: Mode,
+    /// Candidate paths for `discover`.
+    #[serde(default = "candidates")]
+    pub paths: Vec<String>,
+    /// Latency budget in milliseconds for `discover`.
+    #[serde(default = "budget")]
+    pub max_ms: u64,
+}
+
+fn candidates() -> Vec<String> {
+    [
+        "/healthz",
+        "/health",
+        "/livez",
+        "/readyz",
+        "/health/live",
+        "/health/ready",
+        "/health/liveness",
+        "/health/readiness",
+        "/live",
+        "/ready",
+        "/status",
+        "/api/health",
+        "/actuator/health",
+        "/ping",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect()
+}
+
+fn budget() -> u64 {
+    1000
+}
+
+/// Compiled `health_endpoints`.
+pub struct HealthEndpoints {
+    mode: Mode,
+    paths: Vec<String>,
+    max_ms: u64,
+    dockerfiles: SelectorId,
+    yaml: SelectorId,
+}
+
+/// A health path found in the repository, and where.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Declared {
+    /// Path and query.
+    pub path: String,
+    /// `file:line`.
+    pub source: String,
+}
+
+fn local_url() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::\d+)?(/[^\s'\x22\]\\]*)",
+        )
+        .expect("static regex")
+    })
+}
+
+fn walk_http_get(node: &Node, rel: &str, out: &mut Vec<Declared>) {
+    match &node.value {
+        Value::Map(entries) => {
+            for (k, v) in entries {
+                if k.name == "httpGet"
+                    && let Some(p) = v.get("path").and_then(Node::scalar_text)
+                    && p.starts_with('/')
+                {
+                    out.push(Declared {
+                        path: p,
+                        source: format!("{rel}:{}", k.pos.line),
+                    });
+                }
+                if k.name == "healthcheck"
+                    && let Some(test) = v.get("test")
+                {
+                    let text = match &test.value {
+                        Value::Seq(items) => items
+                            .iter()
+                            .filter_map(Node::scalar_text)
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                        _ => test.scalar_text().unwrap_or_default(),
+                    };
+                    for c in local_url().captures_iter(&text) {
+                        out.push(Declared {
+                            path: c[1].to_owned(),
+                            source: format!("{rel}:{}", k.pos.line),
+                        });
+                    }
+                }
+                walk_http_get(v, rel, out);
+            }
+        }
+        Value::Seq(items) => items.iter().for_each(|i| walk_http_get(i, rel, out)),
+        _ => {}
+    }
+}
+
+impl HealthEndpoints {
+    /// Every health path the repository declares.
+    #[must_use]
+    pub fn declared(&self, ws: &Workspace) -> Vec<Declared> {
+        let mut out = Vec::new();
+        for &i in ws.selected(self.dockerfiles) {
+            let rel = &ws.file(i).rel;
+            if let Ok(df) = ws.dockerfile(i) {
+                for stage in &df.stages {
+                    for instr in stage
+                        .instructions
+                        .iter()
+                        .filter(|x| x.keyword == "HEALTHCHECK")
+                    {
+                        for c in local_url().captures_iter(&instr.args) {
+                            out.push(Declared {
+                                path: c[1].to_owned(),
+                                source: format!("{rel}:{}", instr.pos.line),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        for &i in ws.selected(self.yaml) {
+            let rel = ws.file(i).rel.clone();
+            let Ok(text) = ws.text(i) else { continue };
+            if !(text.contains("httpGet") || text.contains("healthcheck")) {
+                continue;
+            }
+            if let Ok(docs) = ws.yaml(i) {
+                for d in docs.iter() {
+                    walk_http_get(d, &rel, &mut out);
+                }
+            }
+        }
+        out.sort();
+        out.dedup_by(|a, b| a.path == b.path);
+        out
+    }
+}
+
+impl CheckKind for HealthEndpoints {
+    type Params = Params;
+    const LIVE: bool = true;
+
+    fn compile(p: Params, cx: &mut CompileCx<'_>) -> Result<Self, ParamError> {
+        if p.paths.iter().any(|x| !x.starts_with('/')) {
+            return Err(ParamError::at("paths", "paths start with `/`"));
+        }
+        let dockerfiles = cx.files(
+            "dockerfiles",
+            &default_dockerfile_globs(),
+            &default_dockerfile_excludes(),
+            false,
+        )?;
+        let yaml = cx.files(
+            "yaml",
+            &["*.yaml".to_owned(), "*.yml".to_owned()],
+            &[".github/".to_owned()],
+            false,
+        )?;
+        Ok(HealthEndpoints {
+            mode: p.mode,
+            paths: p.paths,
+            max_ms: p.max_ms,
+            dockerfiles,
+            yaml,
+        })
+    }
+
+    fn requests(&self, ws: &Workspace) -> Vec<RequestSpec> {
+        match self.mode {
+            Mode::Discover => self.paths.iter().map(|p| RequestSpec::get(p)).collect(),
+            Mode::Declared => self
+                .declared(ws)
+                .iter()
+                .map(|d| RequestSpec::get(&d.path))
+                .collect(),
+        }
+    }
+
+    fn evaluate(&self, cx: &mut CheckCx<'_>) -> Result<Applicability, CheckError> {
+        let target = cx.target()?;
+        match self.mode {
+            Mode::Discover => {
+                let mut errors = Vec::new();
+                let mut slow = None;
+                for p in &self.paths {
+                    let spec = RequestSpec::get(p);
+                    match target.response(&spec) {
+                        Some(Ok(r)) if (200..300).contains(&r.status) => {
+                            let ms = r.latency.as_millis();
+                            if ms <= u128::from(self.max_ms) {
+                                cx.evidence(Finding {
+                                    location: Location::Http {
+                                        method: "GET".into(),
+                                        url: target.url(&spec),
+                                    },
+                                    message: format!("answered {} in {ms} ms", r.status),
+                                    waiver: None,
+                                });
+                                return Ok(Applicability::Applicable);
+                            }
+                            slow.get_or_insert((target.url(&spec), ms));
+                        }
+                        Some(Err(e)) => errors.push(e.0.clone()),
+                        _ => {}
+                    }
+                }
+                if let Some((url, ms)) = slow {
+                    cx.report(Finding {
+                        location: Location::Http {
+                            method: "GET".into(),
+                            url,
+                        },
+                        message: format!(
+                            "health endpoint answered in {ms} ms, over the {} ms budget",
+                            self.max_ms
+                        ),
+                        waiver: None,
+                    });
+                } else if errors.len() == self.paths.len() {
+                    return Err(CheckError(format!("{}: {}", target.base, errors[0])));
+                } else {
+                    cx.report(Finding {
+                        location: Location::Http {
+                            method: "GET".into(),
+                            url: target.base.clone(),
+                        },
+                        message: format!(
+                            "no health endpoint answered 2xx (tried `{}`)",
+                            self.paths.join("`, `")
+                        ),
+                        waiver: None,
+                    });
+                }
+            }
+            Mode::Declared => {
+                let declared = self.declared(cx.workspace());
+                if declared.is_empty() {
+                    return Ok(Applicability::NotApplicable(
+                        "no health path is declared in the repository".to_owned(),
+                    ));
+                }
+                for d in declared {
+                    let spec = RequestSpec::get(&d.path);
+                    let url = target.url(&spec);
+                    let message = match target.response(&spec) {
+                        Some(Ok(r)) if (200..300).contains(&r.status) => {
+                            cx.evidence(Finding {
+                                location: Location::Http {
+                                    method: "GET".into(),
+                                    url,
+                                },
+                                message: format!(
+                                    "declared in `{}`, answered {}",
+                                    d.source, r.status
+                                ),
+                                waiver: None,
+                            });
+                            continue;
+                        }
+                        Some(Ok(r)) => format!(
+                            "`{}` declared in `{}` answered {}",
+                            d.path, d.source, r.status
+                        ),
+                        Some(Err(e)) => format!(
+                            "`{}` declared in `{}` did not answer: {}",
+                            d.path, d.source, e.0
+                        ),
+                        None => continue,
+                    };
+                    cx.report(Finding {
+                        location: Location::Http {
+                            method: "GET".into(),
+                            url,
+                        },
+                        message,
+                        waiver: None,
+                    });
+                }
+            }
+        }
+        Ok(Applicability::Applicable)
+    }
+}

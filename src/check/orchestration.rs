@@ -1,0 +1,609 @@
+//! What the orchestrator files say about images: Compose services (base file and overlays
+//! merged per directory), Kubernetes workloads and their containers, and which Dockerfile a
+//! service or container runs. Shared by the Dockerfile, Compose and Kubernetes kinds.
+
+use super::CheckCx;
+use crate::parse::dockerfile::expand;
+use crate::parse::yaml::{Hit, Key, Node, Pos, Value};
+use std::sync::Arc;
+
+/// Parsed documents of one file, by relative path.
+pub type FileDocs = (String, Arc<Vec<Node>>);
+
+/// Globs of Compose files, overlays included.
+#[must_use]
+pub fn compose_globs() -> Vec<String> {
+    [
+        "docker-compose*.yml",
+        "docker-compose*.yaml",
+        "compose.yml",
+        "compose.yaml",
+        "compose.*.yml",
+        "compose.*.yaml",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect()
+}
+
+/// Globs of YAML files that may hold Kubernetes manifests.
+#[must_use]
+pub fn k8s_globs() -> Vec<String> {
+    vec!["*.yaml".to_owned(), "*.yml".to_owned()]
+}
+
+/// YAML files that are never Kubernetes manifests.
+#[must_use]
+pub fn k8s_excludes() -> Vec<String> {
+    [
+        ".github/",
+        ".gitlab-ci.yml",
+        "docker-compose*",
+        "compose*",
+        "mkdocs.yml",
+        ".pre-commit-config.yaml",
+        "Chart.yaml",
+        "values*.yaml",
+        "values*.yml",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect()
+}
+
+/// The base file names of a Compose project; other Compose files in the same directory are
+/// overlays merged onto them (`docker-compose.override.yml`, `compose.prod.yaml`).
+const COMPOSE_BASES: &[&str] = &[
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yaml",
+    "docker-compose.yml",
+];
+
+/// One service of a Compose project, as written in each file and merged.
+#[derive(Debug, Clone)]
+pub struct ComposeService {
+    /// Service name.
+    pub name: String,
+    /// The file where the service is first defined (the base file when it has it).
+    pub file: String,
+    /// Position of the service key in that file.
+    pub pos: Pos,
+    /// Directory of the Compose files (`""` at the root).
+    pub dir: String,
+    /// The service with every overlay merged in (maps merged, lists appended).
+    pub merged: Node,
+    /// Each file's own definition: file, key position, node.
+    pub fragments: Vec<(String, Pos, Node)>,
+    /// Variables of the project's `.env` file (Compose reads it for `${VAR}` substitution).
+    pub env: Arc<Vec<(String, Option<String>)>>,
+}
+
+/// Parses a `.env` file: `KEY=VALUE` lines, `export` prefixes, quotes and comments.
+#[must_use]
+pub fn parse_env(text: &str) -> Vec<(String, Option<String>)> {
+    text.lines()
+        .filter_map(|l| {
+            let l = l.trim();
+            let l = l.strip_prefix("export ").unwrap_or(l);
+            if l.starts_with('#') {
+                return None;
+            }
+            let (k, v) = l.split_once('=')?;
+            let v = v.trim();
+            let v = v
+                .strip_prefix('"')
+                .and_then(|x| x.strip_suffix('"'))
+                .or_else(|| v.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')))
+                .unwrap_or(v);
+            Some((k.trim().to_owned(), Some(v.to_owned())))
+        })
+        .collect()
+}
+
+/// The parent directory of a relative path (`""` at the root).
+#[must_use]
+pub fn parent_dir(rel: &str) -> &str {
+    rel.rfind('/').map_or("", |i| &rel[..i])
+}
+
+/// Joins and normalizes `/`-separated relative paths; `None` when it leaves the root.
+#[must_use]
+pub fn join_rel(base: &str, rel: &str) -> Option<String> {
+    let mut out: Vec<&str> = Vec::new();
+    for seg in base.split('/').chain(rel.split('/')) {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                out.pop()?;
+            }
+            s => out.push(s),
+        }
+    }
+    Some(out.join("/"))
+}
+
+/// Expands `${VAR:-default}` with its default; `None` when a variable has no default.
+#[must_use]
+pub fn with_defaults(text: &str) -> Option<String> {
+    if text.contains("${") && text.contains(":?") {
+        return None;
+    }
+    expand(text, &[])
+}
+
+fn merge(base: &mut Node, over: &Node) {
+    match (&mut base.value, &over.value) {
+        (Value::Map(b), Value::Map(o)) => {
+            for (k, v) in o {
+                match b.iter_mut().find(|(bk, _)| bk.name == k.name) {
+                    Some((_, bv)) => merge(bv, v),
+                    None => b.push((k.clone(), v.clone())),
+                }
+            }
+        }
+        (Value::Seq(b), Value::Seq(o)) => b.extend(o.iter().cloned()),
+        _ => *base = over.clone(),
+    }
+}
+
+/// Every Compose service in the selected files, overlays merged into their base file's
+/// services per directory. Files that do not parse are recorded as problems.
+pub fn compose_services(cx: &mut CheckCx<'_>, files: &[usize]) -> Vec<ComposeService> {
+    compose_services_with(cx, files, true)
+}
+
+/// Like [`compose_services`]; with `strict: false` unparsable files are silently left out
+/// (for checks that only consult Compose as extra context).
+pub fn compose_services_with(
+    cx: &mut CheckCx<'_>,
+    files: &[usize],
+    strict: bool,
+) -> Vec<ComposeService> {
+    let ws = cx.workspace();
+    let mut by_dir: Vec<(String, Vec<FileDocs>)> = Vec::new();
+    for &i in files {
+        let docs = if strict { cx.yaml(i) } else { ws.yaml(i).ok() };
+        let Some(docs) = docs else { continue };
+        let rel = ws.file(i).rel.clone();
+        let dir = parent_dir(&rel).to_owned();
+        match by_dir.iter_mut().find(|(d, _)| *d == dir) {
+            Some((_, list)) => list.push((rel, docs)),
+            None => by_dir.push((dir, vec![(rel, docs)])),
+        }
+    }
+    let mut out = Vec::new();
+    for (dir, mut list) in by_dir {
+        let env_path = if dir.is_empty() {
+            ".env".to_owned()
+        } else {
+            format!("{dir}/.env")
+        };
+        let env = Arc::new(
+            ws.find(&env_path)
+                .and_then(|i| ws.text(i).ok())
+                .map(parse_env)
+                .unwrap_or_default(),
+        );
+        let base_rank = |rel: &str| {
+            let name = rel.rsplit('/').next().unwrap_or(rel);
+            COMPOSE_BASES
+                .iter()
+                .position(|b| *b == name)
+                .unwrap_or(COMPOSE_BASES.len())
+        };
+        list.sort_by(|a, b| base_rank(&a.0).cmp(&base_rank(&b.0)).then(a.0.cmp(&b.0)));
+        let has_base = list
+            .first()
+            .is_some_and(|(r, _)| base_rank(r) < COMPOSE_BASES.len());
+        let mut project: Vec<ComposeService> = Vec::new();
+        for (rel, docs) in &list {
+            let mut this_file: Vec<ComposeService> = Vec::new();
+            for doc in docs.iter() {
+                let Some(Value::Map(services)) = doc.get("services").map(|s| &s.value) else {
+                    continue;
+                };
+                for (key, node) in services {
+                    let target = if has_base {
+                        &mut project
+                    } else {
+                        &mut this_file
+                    };
+                    add_fragment(target, &dir, rel, key, node, &env);
+                }
+            }
+            out.extend(this_file);
+        }
+        out.extend(project);
+    }
+    out
+}
+
+fn add_fragment(
+    list: &mut Vec<ComposeService>,
+    dir: &str,
+    rel: &str,
+    key: &Key,
+    node: &Node,
+    env: &Arc<Vec<(String, Option<String>)>>,
+) {
+    match list.iter_mut().find(|s| s.name == key.name) {
+        Some(s) => {
+            merge(&mut s.merged, node);
+            s.fragments.push((rel.to_owned(), key.pos, node.clone()));
+        }
+        None => list.push(ComposeService {
+            name: key.name.clone(),
+            file: rel.to_owned(),
+            pos: key.pos,
+            dir: dir.to_owned(),
+            merged: node.clone(),
+            fragments: vec![(rel.to_owned(), key.pos, node.clone())],
+            env: Arc::clone(env),
+        }),
+    }
+}
+
+impl ComposeService {
+    /// Substitutes `${VAR}` from the project's `.env`, then `${VAR:-default}` defaults;
+    /// `None` when a variable stays unknown.
+    #[must_use]
+    pub fn resolve(&self, text: &str) -> Option<String> {
+        if text.contains("${") && text.contains(":?") {
+            return None;
+        }
+        expand(text, &self.env)
+    }
+
+    /// The repository-relative build context directory, when the service builds locally.
+    #[must_use]
+    pub fn context(&self) -> Option<String> {
+        let build = self.merged.get("build")?;
+        let context = match &build.value {
+            Value::Scalar(_) => build.scalar_text()?,
+            Value::Map(_) => build
+                .get("context")
+                .and_then(Node::scalar_text)
+                .unwrap_or_else(|| ".".to_owned()),
+            _ => return None,
+        };
+        let context = self.resolve(&context)?;
+        if context.contains("://") || context.starts_with("git@") {
+            return None;
+        }
+        join_rel(&self.dir, &context)
+    }
+
+    /// The repository-relative Dockerfile this service builds, when it builds a local one.
+    #[must_use]
+    pub fn dockerfile(&self) -> Option<String> {
+        let build = self.merged.get("build")?;
+        let (context, dockerfile) = match &build.value {
+            Value::Scalar(_) => (build.scalar_text()?, "Dockerfile".to_owned()),
+            Value::Map(_) => (
+                build
+                    .get("context")
+                    .and_then(Node::scalar_text)
+                    .unwrap_or_else(|| ".".to_owned()),
+                build
+                    .get("dockerfile")
+                    .and_then(Node::scalar_text)
+                    .unwrap_or_else(|| "Dockerfile".to_owned()),
+            ),
+            _ => return None,
+        };
+        let context = self.resolve(&context)?;
+        let dockerfile = self.resolve(&dockerfile)?;
+        if context.contains("://") || context.starts_with("git@") || dockerfile.starts_with('/') {
+            return None;
+        }
+        join_rel(&join_rel(&self.dir, &context)?, &dockerfile)
+    }
+
+    /// The `build.target` stage (lower-cased), when the service builds one.
+    #[must_use]
+    pub fn build_target(&self) -> Option<String> {
+        self.merged
+            .get("build")?
+            .get("target")
+            .and_then(Node::scalar_text)
+            .and_then(|t| self.resolve(&t))
+            .map(|t| t.to_ascii_lowercase())
+    }
+
+    /// The `image:` of the merged service, as written.
+    #[must_use]
+    pub fn image(&self) -> Option<String> {
+        self.merged.get("image").and_then(Node::scalar_text)
+    }
+}
+
+/// The stages that can ship from a Dockerfile: the last stage plus every `build.target`
+/// of the Compose services that build it.
+#[must_use]
+pub fn shipped_stages<'a>(
+    df: &'a crate::parse::dockerfile::Dockerfile,
+    dockerfile: &str,
+    services: &[ComposeService],
+) -> Vec<&'a crate::parse::dockerfile::Stage> {
+    let targets: Vec<String> = services
+        .iter()
+        .filter(|s| s.dockerfile().as_deref() == Some(dockerfile))
+        .filter_map(ComposeService::build_target)
+        .collect();
+    df.stages
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| {
+            *i + 1 == df.stages.len() || s.name.as_ref().is_some_and(|n| targets.contains(n))
+        })
+        .map(|(_, s)| s)
+        .collect()
+}
+
+/// The repository name part of an image reference: `ghcr.io/acme/api:1.2@sha256:…` → `api`.
+#[must_use]
+pub fn image_short_name(image: &str) -> String {
+    let no_digest = image.split('@').next().unwrap_or(image);
+    let last = no_digest.rsplit('/').next().unwrap_or(no_digest);
+    last.split(':').next().unwrap_or(last).to_ascii_lowercase()
+}
+
+/// Whether an image name plausibly is the one built from `dockerfile` (repository-relative):
+/// its short name equals a directory on the Dockerfile's path, the `NAME` of `NAME.Dockerfile` or
+/// `Dockerfile.NAME`, or for a root Dockerfile the repository directory name.
+#[must_use]
+pub fn image_matches_dockerfile(image: &str, dockerfile: &str, root_name: &str) -> bool {
+    let short = image_short_name(image);
+    if short.is_empty() || short.contains('$') {
+        return false;
+    }
+    let file = dockerfile.rsplit('/').next().unwrap_or(dockerfile);
+    let lower = file.to_ascii_lowercase();
+    let stem = lower
+        .strip_suffix(".dockerfile")
+        .or_else(|| lower.strip_prefix("dockerfile."))
+        .or_else(|| lower.strip_prefix("containerfile."));
+    if stem == Some(short.as_str()) {
+        return true;
+    }
+    let dir = parent_dir(dockerfile);
+    if dir.is_empty() {
+        return root_name.eq_ignore_ascii_case(&short);
+    }
+    // Any directory on the way counts: `src/cartservice/src/Dockerfile` builds `cartservice`.
+    dir.split('/').any(|d| d.eq_ignore_ascii_case(&short))
+}
+
+/// One Kubernetes workload document.
+#[derive(Debug, Clone, Copy)]
+pub struct Workload<'a> {
+    /// The whole document.
+    pub doc: &'a Node,
+    /// `kind`.
+    pub kind: &'a str,
+    /// `metadata.name` (empty when missing).
+    pub name: &'a str,
+    /// The pod spec.
+    pub pod: &'a Node,
+}
+
+/// Position to report a workload at: its `metadata.name` value, else the document start.
+#[must_use]
+pub fn workload_pos(doc: &Node) -> Pos {
+    doc.get("metadata")
+        .and_then(|m| m.get("name"))
+        .map_or(doc.pos, |n| n.pos)
+}
+
+fn str_of(node: Option<&Node>) -> &str {
+    match node.map(|n| &n.value) {
+        Some(Value::Scalar(crate::parse::yaml::Scalar::Str(s))) => s,
+        _ => "",
+    }
+}
+
+/// The workload view of a document whose `kind` is one of `kinds`.
+#[must_use]
+pub fn workload<'a>(doc: &'a Node, kinds: &[String]) -> Option<Workload<'a>> {
+    let kind = str_of(doc.get("kind"));
+    if !kinds.iter().any(|k| k == kind) {
+        return None;
+    }
+    let spec = doc.get("spec")?;
+    let pod = match kind {
+        "Pod" => spec,
+        "CronJob" => spec
+            .get("jobTemplate")?
+            .get("spec")?
+            .get("template")?
+            .get("spec")?,
+        _ => spec.get("template")?.get("spec")?,
+    };
+    Some(Workload {
+        doc,
+        kind,
+        name: str_of(doc.get("metadata").and_then(|m| m.get("name"))),
+        pod,
+    })
+}
+
+impl<'a> Workload<'a> {
+    /// The containers (and init containers when asked) that name an image; a container
+    /// without `image` is a patch fragment (kustomize), not something that runs.
+    #[must_use]
+    pub fn containers(&self, init: bool) -> Vec<Hit<'a>> {
+        let mut keys = vec!["containers"];
+        if init {
+            keys.push("initContainers");
+        }
+        let mut out = Vec::new();
+        for key in keys {
+            if let Some(Value::Seq(items)) = self.pod.get(key).map(|n| &n.value) {
+                for (i, node) in items.iter().enumerate() {
+                    if node.get("image").is_some() {
+                        out.push(Hit {
+                            node,
+                            key: None,
+                            index: Some(i),
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Whether a YAML file is a Helm template (Go templates make it invalid YAML).
+#[must_use]
+pub fn is_helm_template(rel: &str, text: &str) -> bool {
+    (rel.starts_with("templates/") || rel.contains("/templates/")) && text.contains("{{")
+}
+
+/// Whether the text plausibly holds a Kubernetes object (cheap test before parsing).
+#[must_use]
+pub fn looks_like_k8s(text: &str) -> bool {
+    text.contains("apiVersion") && text.contains("kind")
+}
+
+/// Kubernetes manifests among `files`: parsed documents per file, and the Helm templates
+/// that were left out. Files without `apiVersion`/`kind` are not parsed at all.
+pub fn k8s_documents(cx: &mut CheckCx<'_>, files: &[usize]) -> (Vec<FileDocs>, Vec<String>) {
+    k8s_documents_with(cx, files, true)
+}
+
+/// Like [`k8s_documents`]; with `strict: false` unparsable files are silently left out.
+pub fn k8s_documents_with(
+    cx: &mut CheckCx<'_>,
+    files: &[usize],
+    strict: bool,
+) -> (Vec<FileDocs>, Vec<String>) {
+    let ws = cx.workspace();
+    let mut docs = Vec::new();
+    let mut helm = Vec::new();
+    for &i in files {
+        let rel = ws.file(i).rel.clone();
+        let Ok(text) = ws.text(i) else { continue };
+        if is_helm_template(&rel, text) {
+            helm.push(rel);
+            continue;
+        }
+        if !looks_like_k8s(text) {
+            continue;
+        }
+        let parsed = if strict { cx.yaml(i) } else { ws.yaml(i).ok() };
+        if let Some(d) = parsed {
+            docs.push((rel, d));
+        }
+    }
+    (docs, helm)
+}
+
+/// Whether two nodes hold the same value (positions ignored).
+#[must_use]
+pub fn same_value(a: &Node, b: &Node) -> bool {
+    match (&a.value, &b.value) {
+        (Value::Null, Value::Null) => true,
+        (Value::Scalar(x), Value::Scalar(y)) => x == y,
+        (Value::Seq(x), Value::Seq(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_value(p, q))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            x.len() == y.len()
+                && x.iter().all(|(k, v)| {
+                    y.iter()
+                        .find(|(k2, _)| k2.name == k.name)
+                        .is_some_and(|(_, v2)| same_value(v, v2))
+                })
+        }
+        _ => false,
+    }
+}
+
+/// Tag and digest problems of an image reference; `None` when pinned.
+#[must_use]
+pub fn image_pin_problem(image: &str, floating: &[String], require_digest: bool) -> Option<String> {
+    let (tag, digest) = super::dockerfile_base_image::split_image(image);
+    if require_digest {
+        return digest
+            .is_none()
+            .then(|| "is not pinned by digest".to_owned());
+    }
+    if digest.is_some() {
+        return None;
+    }
+    match tag {
+        None | Some("") => Some("has no tag (means `latest`)".to_owned()),
+        Some(t) if floating.iter().any(|f| f.eq_ignore_ascii_case(t)) => {
+            Some(format!("uses the floating tag `{t}`"))
+        }
+        Some(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_join_and_normalize() {
+        assert_eq!(
+            join_rel("app", "./api/Dockerfile").as_deref(),
+            Some("app/api/Dockerfile")
+        );
+        assert_eq!(
+            join_rel("deploy", "../Dockerfile").as_deref(),
+            Some("Dockerfile")
+        );
+        assert_eq!(join_rel("", "../x"), None);
+    }
+
+    #[test]
+    fn images_correspond_to_dockerfiles() {
+        assert!(image_matches_dockerfile(
+            "gcr.io/x/frontend:v1",
+            "src/frontend/Dockerfile",
+            "repo"
+        ));
+        assert!(image_matches_dockerfile(
+            "api",
+            "docker/api.Dockerfile",
+            "repo"
+        ));
+        assert!(image_matches_dockerfile(
+            "acme/worker@sha256:00",
+            "Dockerfile.worker",
+            "repo"
+        ));
+        assert!(image_matches_dockerfile(
+            "acme/shop:1",
+            "Dockerfile",
+            "shop"
+        ));
+        assert!(!image_matches_dockerfile(
+            "postgres:16",
+            "Dockerfile",
+            "shop"
+        ));
+    }
+
+    #[test]
+    fn pin_problems() {
+        let f = vec!["latest".to_owned()];
+        assert!(image_pin_problem("redis", &f, false).is_some());
+        assert!(image_pin_problem("redis:latest", &f, false).is_some());
+        assert!(image_pin_problem("rustlang/rust:latest-rust-1.80.1", &f, false).is_none());
+        assert!(image_pin_problem("localhost:5000/api", &f, false).is_some());
+        assert!(image_pin_problem("redis:7.2", &f, true).is_some());
+    }
+
+    #[test]
+    fn env_files_parse_like_compose() {
+        let env = parse_env("# c\nexport A=1\nB=\"two words\"\nC='x'\nD=\n");
+        assert_eq!(env[0], ("A".to_owned(), Some("1".to_owned())));
+        assert_eq!(env[1].1.as_deref(), Some("two words"));
+        assert_eq!(env[2].1.as_deref(), Some("x"));
+        assert_eq!(env[3].1.as_deref(), Some(""));
+    }
+}
