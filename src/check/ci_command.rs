@@ -187,10 +187,24 @@ impl CheckKind for CiCommand {
             return Ok(Applicability::Applicable);
         }
         let first = ws.file(files[0]).rel.clone();
-        cx.report(Finding::file(
-            &first,
-            super::render(&self.message, &[("path", &first)]),
-        ));
+        let message = super::render(&self.message, &[("path", &first)]);
+        // A workflow's `on:` (or a pipeline's first key) is where the missing step belongs.
+        let at = cx.yaml(files[0]).and_then(|docs| {
+            docs.iter().find_map(|doc| match &doc.value {
+                Value::Map(entries) => entries
+                    .iter()
+                    .find(|(k, _)| k.name == "on")
+                    .or_else(|| entries.first())
+                    .map(|(k, _)| k.pos),
+                _ => None,
+            })
+        });
+        cx.report(match at {
+            Some(pos) if first.ends_with(".yml") || first.ends_with(".yaml") => {
+                Finding::at(&first, pos.line, pos.col, message)
+            }
+            _ => Finding::file(&first, message),
+        });
         Ok(Applicability::Applicable)
     }
 }
@@ -274,7 +288,7 @@ impl CiCommand {
                     targets.clone()
                 };
                 for t in wanted {
-                    if let Some(body) = recipe(text, t) {
+                    if let Some(body) = recipe_with_prerequisites(text, t) {
                         out.push((format!("`{rel}` target `{t}`"), body));
                     }
                 }
@@ -335,6 +349,51 @@ fn first_target(text: &str) -> Option<&str> {
         .then_some(name)
     })
 }
+
+/// The recipe of `target` followed into its prerequisites and the `make X` / `$(MAKE) X` /
+/// `just X` lines of its body, two levels deep (`check: lint test`).
+fn recipe_with_prerequisites(text: &str, target: &str) -> Option<String> {
+    let mut body = recipe(text, target)?;
+    let mut frontier = vec![(target.to_owned(), body.clone())];
+    let mut seen = vec![target.to_owned()];
+    for _ in 0..2 {
+        let mut next = Vec::new();
+        for (_, b) in &frontier {
+            let prereqs = b.lines().next().unwrap_or("");
+            let mut names: Vec<String> = prereqs
+                .split_whitespace()
+                .filter(|n| !n.starts_with(['$', '|', '-']) && !n.contains('='))
+                .map(str::to_owned)
+                .collect();
+            for caps in SUBMAKE.captures_iter(b) {
+                names.extend(
+                    caps[1]
+                        .split_whitespace()
+                        .filter(|t| !t.starts_with('-') && !t.contains('='))
+                        .map(str::to_owned),
+                );
+            }
+            for n in names {
+                if seen.contains(&n) || seen.len() > 64 {
+                    continue;
+                }
+                seen.push(n.clone());
+                if let Some(r) = recipe(text, &n) {
+                    body.push('\n');
+                    body.push_str(&r);
+                    next.push((n, r));
+                }
+            }
+        }
+        frontier = next;
+    }
+    Some(body)
+}
+
+static SUBMAKE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\$\(MAKE\)|\$\{MAKE\}|\bmake|\bjust)((?:[ \t]+[\w.\-]+)+)")
+        .expect("valid regex")
+});
 
 /// The recipe of `target` in a Makefile or justfile: its prerequisites' names and the
 /// indented lines below it.
@@ -461,7 +520,10 @@ mod tests {
                 ("package.json", r#"{"scripts": {"build": "tsc"}}"#),
             ],
         );
-        assert_eq!(lines(&f), vec![".circleci/config.yml: CI runs no tests"]);
+        assert_eq!(
+            lines(&f),
+            vec![".circleci/config.yml:1:1: CI runs no tests"]
+        );
     }
 
     #[test]
@@ -481,5 +543,37 @@ mod tests {
     fn no_ci_is_not_applicable() {
         let (r, _, _) = run("ci_command", TESTS, &[("README.md", "x\n")]);
         assert!(matches!(r.unwrap(), Applicability::NotApplicable(_)));
+    }
+
+    #[test]
+    fn make_prerequisites_are_followed() {
+        let (_, f, _) = run(
+            "ci_command",
+            "pattern: 'ruff check'\nmessage: no lint in `{path}`",
+            &[
+                (".gitlab-ci.yml", "check:\n  script:\n    - make check\n"),
+                (
+                    "Makefile",
+                    "check: lint test\n\nlint:\n\t$(MAKE) ruff\n\nruff:\n\truff check .\n\ntest:\n\tpytest\n",
+                ),
+            ],
+        );
+        assert!(f.is_empty(), "{:?}", lines(&f));
+    }
+
+    #[test]
+    fn missing_step_is_reported_at_on() {
+        let (_, f, _) = run(
+            "ci_command",
+            "pattern: pytest\nmessage: no tests in `{path}`",
+            &[(
+                ".github/workflows/ci.yml",
+                "name: ci\non: push\njobs:\n  b:\n    steps:\n      - run: make build\n",
+            )],
+        );
+        assert_eq!(
+            lines(&f),
+            vec![".github/workflows/ci.yml:2:1: no tests in `.github/workflows/ci.yml`"]
+        );
     }
 }
