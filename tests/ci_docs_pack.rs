@@ -10,7 +10,11 @@ use std::collections::BTreeSet;
 
 fn audit(name: &str) -> serde_json::Value {
     let repo = TestRepo::from_fixture(name);
-    audit_json(repo.path(), &["--select", "CI,TEST,DOCS", "--fail-on", "none"]).1
+    audit_json(
+        repo.path(),
+        &["--select", "CI,TEST,DOCS", "--fail-on", "none"],
+    )
+    .1
 }
 
 fn outcomes(report: &serde_json::Value) -> [BTreeSet<String>; 3] {
@@ -151,7 +155,9 @@ fn github_actions_gaps_are_located() {
     );
     assert_eq!(
         findings_of(&r, "CI009"),
-        vec![".github/workflows/pr.yml:16 `#2` interpolates untrusted event data into its shell script"]
+        vec![
+            ".github/workflows/pr.yml:16 `#2` interpolates untrusted event data into its shell script"
+        ]
     );
 }
 
@@ -184,7 +190,10 @@ fn release_notes_and_husky_count() {
     let repo = TestRepo::from_fixture("typical-gaps")
         .file("docs/release-notes.md", "# Release notes\n\n## 1.1\n")
         .file(".husky/pre-commit", "npx lint-staged\n");
-    let (_, r) = audit_json(repo.path(), &["--select", "DOCS006,TEST003", "--fail-on", "none"]);
+    let (_, r) = audit_json(
+        repo.path(),
+        &["--select", "DOCS006,TEST003", "--fail-on", "none"],
+    );
     let [p, f, _] = outcomes(&r);
     assert_eq!(p, set("DOCS006 TEST003"));
     assert!(f.is_empty());

@@ -186,10 +186,16 @@ impl CheckKind for CiCommand {
         if !cx.problems.is_empty() {
             return Ok(Applicability::Applicable);
         }
-        let first = ws.file(files[0]).rel.clone();
+        // Report at a pipeline, not at a composite action it uses.
+        let target = files
+            .iter()
+            .copied()
+            .find(|&i| !ws.file(i).rel.starts_with(".github/actions/"))
+            .unwrap_or(files[0]);
+        let first = ws.file(target).rel.clone();
         let message = super::render(&self.message, &[("path", &first)]);
         // A workflow's `on:` (or a pipeline's first key) is where the missing step belongs.
-        let at = cx.yaml(files[0]).and_then(|docs| {
+        let at = cx.yaml(target).and_then(|docs| {
             docs.iter().find_map(|doc| match &doc.value {
                 Value::Map(entries) => entries
                     .iter()
@@ -306,6 +312,24 @@ impl CiCommand {
                 out.push((format!("`{rel}`"), text.to_owned()));
             }
         }
+        // One more hop: a package.json script or make recipe that runs a script file.
+        let mut scripts = Vec::new();
+        for (label, body) in &out {
+            for caps in SCRIPT.captures_iter(body) {
+                let path = caps
+                    .get(1)
+                    .or_else(|| caps.get(2))
+                    .map_or("", |m| m.as_str());
+                let rel = path.trim_start_matches("./").trim_start_matches('/');
+                if scripts.len() < 16
+                    && let Some(i) = ws.find(rel)
+                    && let Some(text) = cx.text(i)
+                {
+                    scripts.push((format!("{label} and `{rel}`"), text.to_owned()));
+                }
+            }
+        }
+        out.extend(scripts);
         out
     }
 }
@@ -575,5 +599,28 @@ mod tests {
             lines(&f),
             vec![".github/workflows/ci.yml:2:1: no tests in `.github/workflows/ci.yml`"]
         );
+    }
+
+    #[test]
+    fn script_file_called_by_a_package_json_script_is_read() {
+        let (_, f, _) = run(
+            "ci_command",
+            "pattern: 'npm run lint'\nmessage: no lint",
+            &[
+                (
+                    ".github/workflows/ci.yml",
+                    "on: push\njobs:\n  t:\n    steps:\n      - run: npm run test:static\n",
+                ),
+                (
+                    "package.json",
+                    r#"{"scripts": {"test:static": "bash test/run-static.sh relational"}}"#,
+                ),
+                (
+                    "test/run-static.sh",
+                    "#!/bin/sh\nnpm run lint\nnpm run build\n",
+                ),
+            ],
+        );
+        assert!(f.is_empty(), "{:?}", lines(&f));
     }
 }
