@@ -224,6 +224,8 @@ static NPM_RUN: LazyLock<Regex> = LazyLock::new(|| {
 static MAKE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(make|just)((?:\s+(?:-[\w-]+(?:\s+\S+)?|[\w.\-]+))*)").expect("valid regex")
 });
+static LOCAL_ACTION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"^uses:\s*["']?(\./[\w.\-/]*)["']?\s*$"#).expect("valid regex"));
 static SCRIPT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r#"(?:^|[\s;&|'"(])(\.?/?[\w.\-/]+\.(?:sh|bash|py|ps1))\b|(?:^|[\s;&|'"(])\./([\w.\-/]+)"#,
@@ -310,6 +312,22 @@ impl CiCommand {
                 && let Some(text) = cx.text(i)
             {
                 out.push((format!("`{rel}`"), text.to_owned()));
+            }
+        }
+        // A local action (`uses: ./` or `uses: ./.github/actions/x`): its `action.yml`.
+        if let Some(caps) = LOCAL_ACTION.captures(line) {
+            let dir = caps[1].trim_start_matches("./").trim_end_matches('/');
+            for name in ["action.yml", "action.yaml"] {
+                let rel = if dir.is_empty() {
+                    name.to_owned()
+                } else {
+                    format!("{dir}/{name}")
+                };
+                if let Some(i) = ws.find(&rel)
+                    && let Some(text) = cx.text(i)
+                {
+                    out.push((format!("`{rel}`"), text.to_owned()));
+                }
             }
         }
         // One more hop: a package.json script or make recipe that runs a script file.
@@ -618,6 +636,25 @@ mod tests {
                 (
                     "test/run-static.sh",
                     "#!/bin/sh\nnpm run lint\nnpm run build\n",
+                ),
+            ],
+        );
+        assert!(f.is_empty(), "{:?}", lines(&f));
+    }
+
+    #[test]
+    fn local_action_is_read() {
+        let (_, f, _) = run(
+            "ci_command",
+            "pattern: pytest\nmessage: no tests",
+            &[
+                (
+                    ".github/workflows/ci.yml",
+                    "on: push\njobs:\n  t:\n    steps:\n      - uses: './'\n",
+                ),
+                (
+                    "action.yaml",
+                    "runs:\n  using: composite\n  steps:\n    - run: pytest _integration-test/\n      shell: bash\n",
                 ),
             ],
         );
