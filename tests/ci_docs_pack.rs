@@ -44,12 +44,12 @@ fn assert_outcomes(name: &str, pass: &str, fail: &str, skip: &str) {
     assert_eq!(s, set(skip), "{name}: skipped rules");
 }
 
-const GH_ONLY: &str = "CI002 CI003 CI004 CI005 CI007 CI008 CI009";
+const GH_ONLY: &str = "CI002 CI003 CI004 CI005 CI007 CI008 CI009 DOCS012";
 
 #[test]
 fn exemplary_passes_the_whole_pack() {
     let all = "CI001 CI002 CI003 CI004 CI005 CI006 CI007 CI008 CI009 \
-               DOCS001 DOCS002 DOCS003 DOCS004 DOCS005 DOCS006 DOCS007 DOCS008 DOCS009 DOCS010 DOCS011 \
+               DOCS001 DOCS002 DOCS003 DOCS004 DOCS005 DOCS006 DOCS007 DOCS008 DOCS009 DOCS010 DOCS011 DOCS012 \
                TEST001 TEST002 TEST003 TEST004 TEST005";
     assert_outcomes("exemplary", all, "", "");
 }
@@ -124,7 +124,7 @@ fn github_actions_gaps_are_located() {
         "CI001 CI004 DOCS001 DOCS005 TEST004",
         "CI002 CI003 CI005 CI006 CI007 CI008 CI009 DOCS002 DOCS003 DOCS004 DOCS006 DOCS007 \
          DOCS008 DOCS010 DOCS011 TEST001 TEST002 TEST003",
-        "DOCS009 TEST005",
+        "DOCS009 DOCS012 TEST005",
     );
     let r = audit("ci-gaps");
     assert_eq!(
@@ -170,7 +170,7 @@ fn gitlab_pipeline_is_followed_into_make_targets() {
         "CI001 CI003 CI004 CI005 CI006 DOCS001 DOCS002 DOCS005 DOCS006 DOCS008 TEST001 TEST002 \
          TEST003 TEST004",
         "DOCS003 DOCS004 DOCS007 DOCS010 DOCS011",
-        "CI002 CI007 CI008 CI009 DOCS009 TEST005",
+        "CI002 CI007 CI008 CI009 DOCS009 DOCS012 TEST005",
     );
 }
 
@@ -179,7 +179,7 @@ fn library_gets_hygiene_rules_but_no_service_rules() {
     assert_outcomes(
         "not-a-service",
         "CI001 CI002 CI003 CI004 CI005 CI006 CI007 CI008 CI009 DOCS001 DOCS002 DOCS003 DOCS005 \
-         DOCS006 DOCS007 TEST001 TEST002 TEST003",
+         DOCS006 DOCS007 DOCS012 TEST001 TEST002 TEST003",
         "",
         "DOCS004 DOCS008 DOCS009 DOCS010 DOCS011 TEST004 TEST005",
     );
