@@ -94,6 +94,8 @@ const COMMAND_KEYS: &[&str] = &[
     "entrypoint",
     "uses",
     "task",
+    "pipe",
+    "orbs",
 ];
 
 impl CheckKind for CiCommand {
