@@ -132,7 +132,7 @@ fn emoji_summary_with_file_references() {
             (34, "unverifiable", &[]),
             // The fenced `.env` block: REDIS_URL is not in `.env.example`.
             (40, "contradicted", &["CONF001"]),
-            (48, "open", &[]),
+            (48, "open", &["DOCS011"]),
             (49, "open", &[]),
             (57, "unverifiable", &[]),
         ],
@@ -228,7 +228,7 @@ fn mojibake_phase_report_with_tables() {
             (24, "verified", &["CODE010"]),
             (28, "verified", &["DOCS004"]),
             (29, "contradicted", &[]),
-            (33, "open", &[]),
+            (33, "open", &["DOCS011"]),
             (34, "open", &[]),
             (36, "unverifiable", &[]),
         ],
@@ -261,7 +261,7 @@ fn claimed_files_that_do_not_exist_are_contradicted() {
             (8, "contradicted", &[]),
             (9, "contradicted", &[]),
             (10, "contradicted", &[]),
-            (14, "contradicted", &[]),
+            (14, "contradicted", &["DOCS006"]),
             (15, "verified", &["DOCS003"]),
         ],
     );

@@ -2,7 +2,9 @@
 //! rule (params validated, regexes and globs built) and evaluated once per run. Kinds never
 //! know which rule they serve; anything rule-specific is a parameter.
 
+pub mod ci_command;
 pub mod code_signal;
+pub mod companion_file;
 pub mod compose_service;
 pub mod dockerfile_base_image;
 pub mod dockerfile_instruction;
@@ -348,7 +350,9 @@ kinds! {
     YamlField => yaml_field::YamlField,
     DockerfileInstruction => dockerfile_instruction::DockerfileInstruction,
     DockerfileBaseImage => dockerfile_base_image::DockerfileBaseImage,
+    CiCommand => ci_command::CiCommand,
     CodeSignal => code_signal::CodeSignal,
+    CompanionFile => companion_file::CompanionFile,
     ComposeService => compose_service::ComposeServiceCheck,
     K8sWorkload => k8s_workload::K8sWorkload,
     Dockerignore => dockerignore::DockerignoreCheck,

@@ -84,6 +84,80 @@ pub struct Params {
     /// Message for a missing key (same placeholders).
     #[serde(default)]
     pub missing_message: Option<String>,
+    /// Check only documents where the value at this key path matches (a mapping's keys and a
+    /// list's items count as its text), e.g. `{at: on, matches: pull_request_target}`.
+    #[serde(default)]
+    pub if_document: Option<DocumentTest>,
+    /// Leave out documents where the value at this key path exists and matches, e.g. a
+    /// workflow-level `permissions:` that covers every job.
+    #[serde(default)]
+    pub unless_document: Option<DocumentTest>,
+    /// Outcome when files exist but no document passes the filters (`documents`,
+    /// `if_document`): `skip` (default) or `pass`, for rules about a rare construct that a
+    /// repository without it satisfies (a `pull_request_target` workflow that checks out
+    /// the pull request).
+    #[serde(default)]
+    pub when_no_document: Option<WhenMissing>,
+}
+
+/// A test on one key path of a whole document.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentTest {
+    /// Key path from the document root (no wildcards).
+    pub at: String,
+    /// Regex the value's text must match; default: any value, even an empty one.
+    #[serde(default)]
+    pub matches: Option<String>,
+}
+
+struct DocTest {
+    at: KeyPath,
+    matches: Option<Regex>,
+}
+
+impl DocTest {
+    fn compile(field: &str, t: Option<DocumentTest>) -> Result<Option<DocTest>, ParamError> {
+        let Some(t) = t else { return Ok(None) };
+        Ok(Some(DocTest {
+            at: KeyPath::parse(&t.at).map_err(|e| ParamError::at(field, e))?,
+            matches: t
+                .matches
+                .as_deref()
+                .map(|m| regex_param(field, m, false))
+                .transpose()?,
+        }))
+    }
+
+    fn holds(&self, doc: &Node) -> bool {
+        let root = Hit {
+            node: doc,
+            key: None,
+            index: None,
+        };
+        match resolve(root, &self.at.segments) {
+            Resolved::Found(hits) => hits.iter().any(|h| {
+                self.matches
+                    .as_ref()
+                    .is_none_or(|re| re.is_match(&key_text(h.node)))
+            }),
+            Resolved::Missing(_) => false,
+        }
+    }
+}
+
+/// A scalar's text, a list's items' texts, or a mapping's keys, space-separated.
+fn key_text(node: &Node) -> String {
+    match &node.value {
+        Value::Map(entries) => entries
+            .iter()
+            .map(|(k, _)| k.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+        Value::Seq(items) => items.iter().map(key_text).collect::<Vec<_>>().join(" "),
+        Value::Null => String::new(),
+        _ => node.scalar_text().unwrap_or_default(),
+    }
 }
 
 enum Test {
@@ -107,6 +181,9 @@ pub struct YamlField {
     when_missing: WhenMissing,
     message: Option<String>,
     missing_message: Option<String>,
+    if_document: Option<DocTest>,
+    unless_document: Option<DocTest>,
+    pass_without_document: bool,
 }
 
 fn scalar_text(v: &serde_json::Value) -> String {
@@ -232,6 +309,9 @@ impl CheckKind for YamlField {
             when_missing: p.when_missing.unwrap_or(default_missing),
             message: p.message,
             missing_message: p.missing_message,
+            if_document: DocTest::compile("if_document", p.if_document)?,
+            unless_document: DocTest::compile("unless_document", p.unless_document)?,
+            pass_without_document: p.when_no_document == Some(WhenMissing::Pass),
         })
     }
 
@@ -259,6 +339,12 @@ impl CheckKind for YamlField {
                 if !self.document_matches(doc) {
                     continue;
                 }
+                if self.unless_document.as_ref().is_some_and(|t| t.holds(doc)) {
+                    // Covered as a whole (e.g. workflow-level permissions): checked and fine.
+                    documents_seen.fetch_add(1, Ordering::Relaxed);
+                    subjects_seen.fetch_add(1, Ordering::Relaxed);
+                    continue;
+                }
                 documents_seen.fetch_add(1, Ordering::Relaxed);
                 let root = Hit {
                     node: doc,
@@ -281,12 +367,15 @@ impl CheckKind for YamlField {
         });
         let documents_seen = documents_seen.into_inner();
         let subjects_seen = subjects_seen.into_inner();
-        if documents_seen == 0 && cx.problems.is_empty() {
-            let filter: Vec<String> = self
+        if documents_seen == 0 && cx.problems.is_empty() && !self.pass_without_document {
+            let mut filter: Vec<String> = self
                 .documents
                 .iter()
                 .map(|(k, v)| format!("`{}` in [{}]", k.text, v.join(", ")))
                 .collect();
+            if let Some(t) = &self.if_document {
+                filter.push(format!("a matching `{}`", t.at.text));
+            }
             return Ok(Applicability::NotApplicable(format!(
                 "no YAML document in `{}` with {}",
                 self.paths,
@@ -306,6 +395,9 @@ impl CheckKind for YamlField {
 
 impl YamlField {
     fn document_matches(&self, doc: &Node) -> bool {
+        if self.if_document.as_ref().is_some_and(|t| !t.holds(doc)) {
+            return false;
+        }
         self.documents.iter().all(|(path, allowed)| {
             let root = Hit {
                 node: doc,
@@ -554,5 +646,23 @@ mod tests {
         );
         assert!(f.is_empty());
         assert!(problems[0].starts_with("`x.yml:"), "{problems:?}");
+    }
+
+    #[test]
+    fn when_no_document_pass_makes_an_unfiltered_repository_pass() {
+        let p = "paths: [\"*.yml\"]\nif_document: {at: on, matches: pull_request_target}\nfor_each: \"jobs.*.steps[*]\"\nat: with.ref\nexpect: {not_matches: head}";
+        let files = [(
+            "ci.yml",
+            "on: push\njobs:\n  t:\n    steps:\n      - run: make\n",
+        )];
+        let (r, _, _) = run("yaml_field", p, &files);
+        assert!(matches!(r, Ok(Applicability::NotApplicable(_))));
+        let (r, f, _) = run(
+            "yaml_field",
+            &format!("{p}\nwhen_no_document: pass"),
+            &files,
+        );
+        assert!(matches!(r, Ok(Applicability::Applicable)), "{r:?}");
+        assert!(f.is_empty());
     }
 }

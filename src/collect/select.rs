@@ -29,17 +29,19 @@ pub struct SelectorRegistry {
 /// means everything below a directory.
 #[must_use]
 pub fn normalize_glob(pattern: &str) -> String {
-    let mut p = pattern.trim().to_owned();
-    if let Some(stripped) = p.strip_suffix('/') {
-        p = format!("{stripped}/**");
-    }
+    let p = pattern.trim();
+    // As in gitignore, a trailing `/` does not anchor: `node_modules/` is any depth.
+    let (p, below) = match p.strip_suffix('/') {
+        Some(dir) => (dir, "/**"),
+        None => (p, ""),
+    };
     if let Some(anchored) = p.strip_prefix('/') {
-        return anchored.to_owned();
+        return format!("{anchored}{below}");
     }
     if p.starts_with("**/") || p.contains('/') {
-        p
+        format!("{p}{below}")
     } else {
-        format!("**/{p}")
+        format!("**/{p}{below}")
     }
 }
 

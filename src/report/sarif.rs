@@ -53,7 +53,12 @@ pub fn fingerprint(rule: &str, f: &Finding) -> String {
 
 fn rule_descriptor(r: &RuleReport) -> Value {
     let mut tags = vec![r.category.as_str().to_owned()];
-    tags.extend(r.tags.iter().cloned());
+    // SARIF requires unique tags; a rule may also tag itself with its category.
+    for t in &r.tags {
+        if !tags.contains(t) {
+            tags.push(t.clone());
+        }
+    }
     let mut props = json!({ "tags": tags, "precision": "high" });
     if r.category == Category::Security {
         props["security-severity"] = json!(security_severity(r.severity));
