@@ -137,17 +137,28 @@ pub fn run_with_targets(
     targets: &[crate::probe::Target],
 ) -> Vec<RuleResult> {
     let conditions = Evaluator::new(&set.facts, ws);
-    let mut results: Vec<RuleResult> = chosen
+    // `READYCHECK_TIMING=1` prints each rule's evaluation time to stderr (slowest first).
+    let timing = std::env::var_os("READYCHECK_TIMING").is_some();
+    let mut timed: Vec<(RuleResult, std::time::Duration)> = chosen
         .par_iter()
         .map(|&i| {
             let rule = &set.rules[i];
-            if rule.check.is_live() {
+            let started = std::time::Instant::now();
+            let result = if rule.check.is_live() {
                 evaluate_live(rule, ws, targets)
             } else {
                 evaluate(rule, ws, &conditions)
-            }
+            };
+            (result, started.elapsed())
         })
         .collect();
+    if timing {
+        timed.sort_by_key(|t| std::cmp::Reverse(t.1));
+        for (r, d) in &timed {
+            eprintln!("{:>9.1} ms  {}", d.as_secs_f64() * 1000.0, r.rule.id);
+        }
+    }
+    let mut results: Vec<RuleResult> = timed.into_iter().map(|(r, _)| r).collect();
     results.sort_by(|a, b| a.rule.id.cmp(&b.rule.id));
     results
 }

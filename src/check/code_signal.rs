@@ -571,40 +571,44 @@ impl CodeSignal {
         };
         let Some(sel) = sel else { return Vec::new() };
         if let Some(u) = &s.unless_repo {
+            use rayon::prelude::*;
             let excused = ws
                 .selected(st.code)
-                .iter()
+                .par_iter()
                 .any(|&i| ws.text(i).is_ok_and(|t| u.is_match(t)));
             if excused {
                 return Vec::new();
             }
         }
-        let mut hits = Vec::new();
-        for &i in ws.selected(sel) {
-            let Ok(text) = ws.text(i) else { continue };
+        // Every file of the stack may be searched: spread them over the pool. Results keep
+        // file order, so reports are deterministic.
+        use rayon::prelude::*;
+        let scan = |i: usize| -> Vec<Hit> {
+            let mut hits = Vec::new();
+            let Ok(text) = ws.text(i) else { return hits };
             if s.scope == Scope::Code && is_generated(text) {
-                continue;
+                return hits;
             }
             if s.if_file.as_ref().is_some_and(|r| !r.is_match(text)) {
-                continue;
+                return hits;
             }
             if s.skip_file_if.as_ref().is_some_and(|r| r.is_match(text))
                 && !s.keep_file_if.as_ref().is_some_and(|r| r.is_match(text))
             {
-                continue;
+                return hits;
             }
-            let comments = if s.scope == Scope::Manifest {
-                None
-            } else {
-                Some(comment_lines(text, st.def.comments))
-            };
+            // Comment lines are only worked out once the pattern matches somewhere.
+            let mut comments: Option<Option<_>> = None;
             let mut index: Option<LineIndex> = None;
             for caps in s.pattern.captures_iter(text) {
                 let Some(m) = caps.get(0) else { continue };
                 let at = caps.name("at").unwrap_or(m);
                 let idx = index.get_or_insert_with(|| LineIndex::new(text));
                 let (line, col) = idx.position(text, at.start());
-                if let Some(c) = &comments {
+                let c = comments.get_or_insert_with(|| {
+                    (s.scope != Scope::Manifest).then(|| comment_lines(text, st.def.comments))
+                });
+                if let Some(c) = c {
                     let lt = idx.line_text(text, line).trim_start();
                     if c.contains(&line) || st.def.comments.iter().any(|p| lt.starts_with(p)) {
                         continue;
@@ -639,8 +643,24 @@ impl CodeSignal {
                     return hits;
                 }
             }
+            hits
+        };
+        let files = ws.selected(sel);
+        if all {
+            files
+                .par_iter()
+                .map(|&i| scan(i))
+                .collect::<Vec<_>>()
+                .into_iter()
+                .flatten()
+                .collect()
+        } else {
+            files
+                .par_iter()
+                .find_map_first(|&i| scan(i).into_iter().next())
+                .into_iter()
+                .collect()
         }
-        hits
     }
 }
 

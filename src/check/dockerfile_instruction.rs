@@ -5,8 +5,8 @@
 
 use super::dockerignore::find_dockerignore_in;
 use super::orchestration::{
-    compose_globs, compose_services_with, image_matches_dockerfile, k8s_documents_with,
-    k8s_excludes, k8s_globs, shipped_stages, workload,
+    compose_context, compose_globs, image_matches_dockerfile, k8s_documents_with, k8s_excludes,
+    k8s_globs, shipped_stages, workload,
 };
 use super::{
     Applicability, CheckCx, CheckError, CheckKind, CompileCx, OneOrMany, ParamError,
@@ -341,7 +341,7 @@ impl CheckKind for DockerfileInstruction {
             if self.only_without_dockerignore
                 && let Some(di) = {
                     let compose = cx.selected(self.compose_files);
-                    let contexts: Vec<String> = compose_services_with(cx, compose, false)
+                    let contexts: Vec<String> = compose_context(cx, compose)
                         .iter()
                         .filter(|s| s.dockerfile().as_deref() == Some(rel.as_str()))
                         .filter_map(|s| s.context())
@@ -376,9 +376,9 @@ impl CheckKind for DockerfileInstruction {
                     // Compose may build another stage than the last (`build.target`).
                     let compose = cx.selected(self.compose_files);
                     let services = if compose.is_empty() {
-                        Vec::new()
+                        std::sync::Arc::new(Vec::new())
                     } else {
-                        compose_services_with(cx, compose, false)
+                        compose_context(cx, compose)
                     };
                     let shipped = shipped_stages(&df, rel, &services);
                     if let Some(k8s) = self.only_served
@@ -526,7 +526,7 @@ impl DockerfileInstruction {
         };
         if !sb.compose.is_empty() {
             let files = cx.selected(sb.compose_files);
-            for svc in compose_services_with(cx, files, false) {
+            for svc in compose_context(cx, files).iter() {
                 let runs_it = match svc.dockerfile() {
                     Some(d) => d == dockerfile,
                     None => svc

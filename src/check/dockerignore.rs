@@ -1,7 +1,7 @@
 //! `dockerignore`: the `.dockerignore` of each Dockerfile's build context must leave out
 //! given paths, evaluated with Docker's own matching rules (`crate::parse::dockerignore`).
 
-use super::orchestration::{compose_globs, compose_services_with, join_rel, parent_dir};
+use super::orchestration::{compose_context, compose_globs, join_rel, parent_dir};
 use super::{
     Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError,
     default_dockerfile_excludes, default_dockerfile_globs, render,
@@ -155,7 +155,7 @@ impl CheckKind for DockerignoreCheck {
             ));
         }
         let compose = cx.selected(self.compose);
-        let services = compose_services_with(cx, compose, false);
+        let services = compose_context(cx, compose);
         let mut ignore_files: Vec<usize> = dockerfiles
             .iter()
             .filter_map(|&i| {

@@ -153,6 +153,19 @@ pub fn compose_services(cx: &mut CheckCx<'_>, files: &[usize]) -> Vec<ComposeSer
     compose_services_with(cx, files, true)
 }
 
+/// The Compose services of `files` as context (unparsable files left out), built once per
+/// audit and shared by every rule that asks for the same files.
+pub fn compose_context(cx: &CheckCx<'_>, files: &[usize]) -> Arc<Vec<ComposeService>> {
+    use std::hash::{Hash, Hasher};
+    let ws = cx.workspace();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    files.hash(&mut h);
+    ws.memo(h.finish(), || {
+        let mut scratch = CheckCx::new(ws);
+        compose_services_with(&mut scratch, files, false)
+    })
+}
+
 /// Like [`compose_services`]; with `strict: false` unparsable files are silently left out
 /// (for checks that only consult Compose as extra context).
 pub fn compose_services_with(

@@ -147,6 +147,42 @@ impl CheckKind for TextMatch {
             }
             return Ok(Applicability::Applicable);
         }
+        if !self.per_file {
+            // One match anywhere is enough: search the files in parallel, keep the first
+            // match in file order (deterministic), and report unreadable files only when
+            // nothing matched.
+            use rayon::prelude::*;
+            let scans: Vec<Result<Option<Finding>, String>> = files
+                .par_iter()
+                .map(|&i| {
+                    let rel = &ws.file(i).rel;
+                    ws.with_text(i, |text| self.first_match(text, rel))
+                        .map_err(|p| format!("`{rel}` was not read ({p})"))
+                })
+                .collect();
+            let mut problems = Vec::new();
+            for scan in scans {
+                match scan {
+                    Ok(Some(f)) => {
+                        cx.evidence(f);
+                        return Ok(Applicability::Applicable);
+                    }
+                    Ok(None) => {}
+                    Err(p) => problems.push(p),
+                }
+            }
+            for p in problems {
+                cx.problem(p);
+            }
+            if cx.problems.is_empty() {
+                let msg = self
+                    .message
+                    .as_deref()
+                    .unwrap_or("no file matching `{paths}` has a match");
+                cx.report(Finding::repo(render(msg, &[("paths", &self.paths)])));
+            }
+            return Ok(Applicability::Applicable);
+        }
         let mut any = false;
         let mut missing = Vec::new();
         for &i in files {
@@ -203,6 +239,25 @@ impl CheckKind for TextMatch {
 }
 
 impl TextMatch {
+    /// The first non-excused match in a text, as evidence.
+    fn first_match(&self, text: &str, rel: &str) -> Option<Finding> {
+        let mut index: Option<LineIndex> = None;
+        for m in self.pattern.find_iter(text) {
+            let idx = index.get_or_insert_with(|| LineIndex::new(text));
+            let (line, col) = idx.position(text, m.start());
+            if self.is_excused(idx.line_text(text, line)) {
+                continue;
+            }
+            return Some(Finding::at(
+                rel,
+                line,
+                col,
+                format!("`{}` found", self.shown(m.as_str())),
+            ));
+        }
+        None
+    }
+
     /// Every non-excused match in one file, or why the file could not be read.
     fn scan_absent(&self, ws: &Workspace, i: usize) -> (Vec<Finding>, Option<String>) {
         let rel = &ws.file(i).rel;

@@ -138,7 +138,14 @@ pub struct Workspace {
     dockerfiles: Vec<OnceLock<Result<Arc<Dockerfile>, DockerfileError>>>,
     walk_skipped: Vec<SkippedPath>,
     max_file_size: u64,
+    /// Models derived from many files (e.g. Compose projects), built once per audit.
+    memo: Memo,
 }
+
+/// A type-keyed store of derived models shared by every rule of one audit.
+type Memo = std::sync::Mutex<
+    std::collections::HashMap<(std::any::TypeId, u64), Arc<dyn std::any::Any + Send + Sync>>,
+>;
 
 impl fmt::Debug for Workspace {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -332,6 +339,31 @@ impl Workspace {
             dockerfiles: (0..n).map(|_| OnceLock::new()).collect(),
             walk_skipped,
             max_file_size,
+            memo: Memo::default(),
+        }
+    }
+
+    /// A model derived from the workspace, built at most once per `key` and type (rules
+    /// that need the same Compose projects share one build). `build` runs without the
+    /// lock held, so two rules may race to build it; the first result is kept.
+    pub fn memo<T: std::any::Any + Send + Sync>(
+        &self,
+        key: u64,
+        build: impl FnOnce() -> T,
+    ) -> Arc<T> {
+        let id = (std::any::TypeId::of::<T>(), key);
+        if let Some(hit) = self.memo.lock().ok().and_then(|m| m.get(&id).cloned())
+            && let Ok(t) = hit.downcast::<T>()
+        {
+            return t;
+        }
+        let built: Arc<T> = Arc::new(build());
+        match self.memo.lock() {
+            Ok(mut m) => {
+                let entry = m.entry(id).or_insert_with(|| built.clone());
+                Arc::clone(entry).downcast::<T>().unwrap_or(built)
+            }
+            Err(_) => built,
         }
     }
 

@@ -166,11 +166,14 @@ impl<'a> Evaluator<'a> {
                 None => Ok(()),
             },
             Condition::Contains(sel, re, pattern) => {
+                // A fact such as "imports FastAPI" may search every source file: spread
+                // the files over the pool (`any` stops at the first match).
+                use rayon::prelude::*;
                 let found = self
                     .ws
                     .selected(*sel)
-                    .iter()
-                    .any(|&i| self.ws.text(i).is_ok_and(|t| re.is_match(t)));
+                    .par_iter()
+                    .any(|&i| self.ws.with_text(i, |t| re.is_match(t)).unwrap_or(false));
                 if found {
                     Ok(())
                 } else {
