@@ -4,6 +4,7 @@
 
 pub mod dockerfile_base_image;
 pub mod dockerfile_instruction;
+pub mod env_coverage;
 pub mod path_exists;
 pub mod text_match;
 pub mod yaml_field;
@@ -263,6 +264,7 @@ kinds! {
     YamlField => yaml_field::YamlField,
     DockerfileInstruction => dockerfile_instruction::DockerfileInstruction,
     DockerfileBaseImage => dockerfile_base_image::DockerfileBaseImage,
+    EnvCoverage => env_coverage::EnvCoverage,
 }
 
 /// Globs that find Dockerfiles under every common naming scheme.

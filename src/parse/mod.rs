@@ -1,4 +1,5 @@
 //! Parsers that turn file contents into located documents.
 
 pub mod dockerfile;
+pub mod env;
 pub mod yaml;
