@@ -6,6 +6,7 @@ pub mod dockerfile_base_image;
 pub mod dockerfile_instruction;
 pub mod env_coverage;
 pub mod path_exists;
+pub mod secret_scan;
 pub mod text_match;
 pub mod yaml_field;
 
@@ -265,6 +266,7 @@ kinds! {
     DockerfileInstruction => dockerfile_instruction::DockerfileInstruction,
     DockerfileBaseImage => dockerfile_base_image::DockerfileBaseImage,
     EnvCoverage => env_coverage::EnvCoverage,
+    SecretScan => secret_scan::SecretScan,
 }
 
 /// Globs that find Dockerfiles under every common naming scheme.
