@@ -9,6 +9,7 @@ pub mod compose_service;
 pub mod dockerfile_base_image;
 pub mod dockerfile_instruction;
 pub mod dockerignore;
+pub mod env_coverage;
 pub mod health_endpoints;
 pub mod http_cors;
 pub mod http_probe;
@@ -17,6 +18,7 @@ pub mod k8s_workload;
 pub mod orchestration;
 pub mod path_exists;
 pub mod prometheus_exposition;
+pub mod secret_scan;
 pub mod text_match;
 pub mod tls_certificate;
 pub mod yaml_field;
@@ -362,6 +364,8 @@ kinds! {
     TlsCertificate => tls_certificate::TlsCertificate,
     PrometheusExposition => prometheus_exposition::PrometheusExposition,
     HealthEndpoints => health_endpoints::HealthEndpoints,
+    EnvCoverage => env_coverage::EnvCoverage,
+    SecretScan => secret_scan::SecretScan,
 }
 
 /// Globs that find Dockerfiles under every common naming scheme.

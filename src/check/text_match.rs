@@ -40,6 +40,10 @@ pub struct Params {
     /// A match is ignored when this regex matches the line it is on (placeholders, opt-outs).
     #[serde(default)]
     pub unless_line: Option<String>,
+    /// Only files in which this regex also matches are searched (e.g. a CORS wildcard only
+    /// where credentials are enabled in the same file).
+    #[serde(default)]
+    pub only_if_file_matches: Option<String>,
     /// Lines whose first non-blank characters are one of these are ignored (`#`, `//`).
     #[serde(default)]
     pub comment_prefixes: Vec<String>,
@@ -66,6 +70,7 @@ pub struct TextMatch {
     files: SelectorId,
     pattern: Regex,
     unless: Option<Regex>,
+    only_if: Option<Regex>,
     comment_prefixes: Vec<String>,
     expect: Expect,
     per_file: bool,
@@ -90,6 +95,11 @@ impl CheckKind for TextMatch {
             .as_deref()
             .map(|u| regex_param("unless_line", u, p.case_insensitive))
             .transpose()?;
+        let only_if = p
+            .only_if_file_matches
+            .as_deref()
+            .map(|u| regex_param("only_if_file_matches", u, p.case_insensitive))
+            .transpose()?;
         if p.per_file && p.expect == Expect::Absent {
             return Err(ParamError::at(
                 "per_file",
@@ -100,6 +110,7 @@ impl CheckKind for TextMatch {
             files,
             pattern,
             unless,
+            only_if,
             comment_prefixes: p.comment_prefixes,
             expect: p.expect,
             per_file: p.per_file,
@@ -187,6 +198,9 @@ impl CheckKind for TextMatch {
         let mut missing = Vec::new();
         for &i in files {
             let Some(text) = cx.text(i) else { continue };
+            if self.only_if.as_ref().is_some_and(|r| !r.is_match(text)) {
+                continue;
+            }
             let rel = &ws.file(i).rel;
             let mut index: Option<LineIndex> = None;
             let mut found_here = false;

@@ -2,4 +2,5 @@
 
 pub mod dockerfile;
 pub mod dockerignore;
+pub mod env;
 pub mod yaml;

@@ -1,0 +1,504 @@
+//! `env_coverage`: environment variables the code reads but no env example declares.
+//!
+//! Reads are collected per language from the file name: Python (`os.getenv`,
+//! `os.environ[...]`, `os.environ.get`, pydantic `BaseSettings` fields with a literal
+//! `env_prefix`), JavaScript/TypeScript (`process.env.X`, `process.env['X']`, destructuring
+//! from `process.env`), Go (`os.Getenv`, `os.LookupEnv`), Rust (`env::var`, `env::var_os`;
+//! `env!` is compile time and ignored), Spring `application*.properties|yml` (`${X}` with
+//! upper-case names) and compose files (`${X}`, `${X:-default}`; `$${X}` is an escape).
+//! Every example file found is parsed and the union of declared names (commented-out
+//! `# X=` lines included) is compared with the reads. Each missing variable is reported
+//! once, at its first read in path order.
+
+use super::{Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError, render};
+use crate::collect::select::SelectorId;
+use crate::finding::Finding;
+use crate::textpos::LineIndex;
+use regex::Regex;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::LazyLock;
+
+/// Parameters of `env_coverage`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// Globs of application code and config whose variable reads are collected.
+    pub code: Vec<String>,
+    /// Globs to leave out of `code` (tests, scripts, migrations, vendored code).
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Globs of env example files (`.env.example`, …); none found means not applicable.
+    pub examples: Vec<String>,
+    /// Variables never reported (platform-provided); a trailing `*` matches a prefix.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// Also report variables read with a default in code (the message says so).
+    #[serde(default = "yes")]
+    pub report_defaulted: bool,
+    /// Finding message: `{var}`, `{examples}` (the example files) and `{default}`
+    /// (`" (read with a default)"` or empty).
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Compiled `env_coverage`.
+pub struct EnvCoverage {
+    code: SelectorId,
+    examples: SelectorId,
+    ignore: Vec<String>,
+    report_defaulted: bool,
+    message: String,
+    globs: String,
+}
+
+/// One variable read in code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Read {
+    /// Variable name.
+    pub var: String,
+    /// Byte offset of the name.
+    pub offset: usize,
+    /// Whether the code supplies a default.
+    pub defaulted: bool,
+}
+
+/// The languages whose reads are recognised, chosen from a file name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// `*.py`
+    Python,
+    /// `*.js`, `*.ts`, …
+    Node,
+    /// `*.go`
+    Go,
+    /// `*.rs`
+    Rust,
+    /// `application*.properties|yml|yaml`
+    Spring,
+    /// compose files
+    Compose,
+}
+
+impl Lang {
+    /// The language of a path, if reads in it are understood.
+    #[must_use]
+    pub fn of(rel: &str) -> Option<Lang> {
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+        match ext {
+            "py" => Some(Lang::Python),
+            "js" | "mjs" | "cjs" | "ts" | "mts" | "cts" | "jsx" | "tsx" => Some(Lang::Node),
+            "go" => Some(Lang::Go),
+            "rs" => Some(Lang::Rust),
+            "properties" | "yml" | "yaml" if name.starts_with("application") => Some(Lang::Spring),
+            "yml" | "yaml" if name.starts_with("docker-compose") || name.starts_with("compose") => {
+                Some(Lang::Compose)
+            }
+            _ => None,
+        }
+    }
+}
+
+const NAME: &str = r"[A-Za-z_][A-Za-z0-9_]*";
+
+macro_rules! re {
+    ($name:ident, $pat:expr) => {
+        static $name: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(&$pat).expect("built-in regex"));
+    };
+}
+
+re!(
+    PY_CALL,
+    format!(r#"\bos\.(?:getenv|environ\.get)\(\s*["']({NAME})["']\s*(,)?"#)
+);
+re!(
+    PY_INDEX,
+    format!(r#"\bos\.environ\[\s*["']({NAME})["']\s*\]"#)
+);
+re!(
+    PY_SETTINGS,
+    r"(?m)^([ \t]*)class\s+\w+\s*\(\s*(?:[\w.]*\.)?BaseSettings\b[^)]*\)\s*:"
+);
+re!(PY_FIELD, r"^([a-z_][a-z0-9_]*)\s*:\s*[^=]+?\s*(=.*)?$");
+re!(PY_PREFIX, r#"env_prefix\s*[=:]\s*["']([A-Za-z0-9_]*)["']"#);
+re!(
+    JS_DOT,
+    format!(r"\bprocess\.env\.({NAME})(\s*(?:\|\||\?\?))?")
+);
+re!(
+    JS_INDEX,
+    format!(r#"\bprocess\.env\[\s*["'`]({NAME})["'`]\s*\](\s*(?:\|\||\?\?))?"#)
+);
+re!(
+    JS_DESTRUCT,
+    r"(?:const|let|var)\s*\{([^}]*)\}\s*=\s*process\.env\b"
+);
+re!(
+    GO_CALL,
+    format!(r#"\bos\.(?:Getenv|LookupEnv)\(\s*"({NAME})"\s*\)"#)
+);
+re!(
+    RS_CALL,
+    format!(r#"\b(?:env|dotenvy?)::var(?:_os)?\(\s*"({NAME})"\s*\)(\s*\.\s*unwrap_or)?"#)
+);
+re!(SPRING, r"\$\{([A-Z][A-Z0-9_]*)(:[^}]*)?\}");
+re!(COMPOSE, format!(r"\$\{{({NAME})(:?[-?+][^}}]*)?\}}"));
+
+/// Collects the variable reads in one file.
+#[must_use]
+pub fn reads(lang: Lang, text: &str) -> Vec<Read> {
+    let mut out = Vec::new();
+    let mut push = |m: regex::Match<'_>, defaulted: bool| {
+        out.push(Read {
+            var: m.as_str().to_owned(),
+            offset: m.start(),
+            defaulted,
+        });
+    };
+    match lang {
+        Lang::Python => {
+            for c in PY_CALL.captures_iter(text) {
+                push(c.get(1).expect("group"), c.get(2).is_some());
+            }
+            for c in PY_INDEX.captures_iter(text) {
+                push(c.get(1).expect("group"), false);
+            }
+            for r in settings_fields(text) {
+                out.push(r);
+            }
+        }
+        Lang::Node => {
+            for re in [&*JS_DOT, &*JS_INDEX] {
+                for c in re.captures_iter(text) {
+                    push(c.get(1).expect("group"), c.get(2).is_some());
+                }
+            }
+            for c in JS_DESTRUCT.captures_iter(text) {
+                let body = c.get(1).expect("group");
+                let mut at = body.start();
+                for part in body.as_str().split(',') {
+                    let name = part.trim().split([':', '=']).next().unwrap_or("").trim();
+                    let lead = part.len() - part.trim_start().len();
+                    if crate::parse::env::is_var_name(name) && !name.contains(['.', '-']) {
+                        out.push(Read {
+                            var: name.to_owned(),
+                            offset: at + lead,
+                            defaulted: part.contains('='),
+                        });
+                    }
+                    at += part.len() + 1;
+                }
+            }
+        }
+        Lang::Go => {
+            for c in GO_CALL.captures_iter(text) {
+                push(c.get(1).expect("group"), false);
+            }
+        }
+        Lang::Rust => {
+            for c in RS_CALL.captures_iter(text) {
+                push(c.get(1).expect("group"), c.get(2).is_some());
+            }
+        }
+        Lang::Spring => {
+            for c in SPRING.captures_iter(text) {
+                push(c.get(1).expect("group"), c.get(2).is_some());
+            }
+        }
+        Lang::Compose => {
+            for c in COMPOSE.captures_iter(text) {
+                let whole = c.get(0).expect("match");
+                if text[..whole.start()].ends_with('$') {
+                    continue;
+                }
+                let d = c.get(2).map(|m| m.as_str());
+                let defaulted = d.is_some_and(|d| !d.trim_start_matches(':').starts_with('?'));
+                push(c.get(1).expect("group"), defaulted);
+            }
+        }
+    }
+    out.retain(|r| !in_comment(lang, text, r.offset));
+    out.sort_by_key(|r| r.offset);
+    out
+}
+
+/// pydantic `BaseSettings` classes: each annotated field is a variable, upper-cased,
+/// prefixed with a literal `env_prefix`.
+fn settings_fields(text: &str) -> Vec<Read> {
+    let mut out = Vec::new();
+    for c in PY_SETTINGS.captures_iter(text) {
+        let indent = c.get(1).map_or(0, |m| m.as_str().len());
+        let start = c.get(0).expect("match").end();
+        let mut body_indent: Option<usize> = None;
+        let mut fields = Vec::new();
+        let mut prefix = String::new();
+        let mut offset = start;
+        for line in text[start..].split_inclusive('\n') {
+            let here = offset;
+            offset += line.len();
+            let content = line.trim_end();
+            if content.trim().is_empty() || content.trim_start().starts_with('#') {
+                continue;
+            }
+            let ind = content.len() - content.trim_start().len();
+            if ind <= indent {
+                break;
+            }
+            if let Some(p) = PY_PREFIX.captures(content) {
+                prefix = p[1].to_owned();
+            }
+            let bi = *body_indent.get_or_insert(ind);
+            if ind != bi {
+                continue;
+            }
+            if let Some(f) = PY_FIELD.captures(content.trim_start()) {
+                let name = &f[1];
+                if name == "model_config" || name.starts_with('_') {
+                    continue;
+                }
+                fields.push((name.to_owned(), here + ind, f.get(2).is_some()));
+            }
+        }
+        for (name, off, defaulted) in fields {
+            out.push(Read {
+                var: format!("{prefix}{name}").to_ascii_uppercase(),
+                offset: off,
+                defaulted,
+            });
+        }
+    }
+    out
+}
+
+fn in_comment(lang: Lang, text: &str, offset: usize) -> bool {
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let head = text[start..offset].trim_start();
+    match lang {
+        Lang::Python | Lang::Spring | Lang::Compose => head.starts_with('#'),
+        Lang::Node | Lang::Go | Lang::Rust => {
+            head.starts_with("//") || head.starts_with("/*") || head.starts_with('*')
+        }
+    }
+}
+
+impl CheckKind for EnvCoverage {
+    type Params = Params;
+
+    fn compile(p: Params, cx: &mut CompileCx<'_>) -> Result<Self, ParamError> {
+        let code = cx.files("code", &p.code, &p.exclude, false)?;
+        let examples = cx.files("examples", &p.examples, &[], false)?;
+        Ok(EnvCoverage {
+            code,
+            examples,
+            ignore: p.ignore,
+            report_defaulted: p.report_defaulted,
+            message: p.message.unwrap_or_else(|| {
+                "`{var}` is read{default} but not declared in `{examples}`".to_owned()
+            }),
+            globs: p.examples.join("`, `"),
+        })
+    }
+
+    fn evaluate(&self, cx: &mut CheckCx<'_>) -> Result<Applicability, CheckError> {
+        let ws = cx.workspace();
+        let examples = cx.selected(self.examples);
+        if examples.is_empty() {
+            return Ok(Applicability::NotApplicable(format!(
+                "no env example (`{}`) to compare with",
+                self.globs
+            )));
+        }
+        let mut declared = HashSet::new();
+        let mut names = Vec::new();
+        for &i in examples {
+            let Some(text) = cx.text(i) else { continue };
+            names.push(ws.file(i).rel.clone());
+            for e in crate::parse::env::parse(text) {
+                declared.insert(e.key.to_ascii_uppercase());
+            }
+        }
+        let example_list = names.join("`, `");
+        // First read of each missing variable, in path order.
+        let mut first: BTreeMap<String, (usize, usize, Read)> = BTreeMap::new();
+        let mut order = 0usize;
+        for &i in cx.selected(self.code) {
+            let rel = &ws.file(i).rel;
+            let Some(lang) = Lang::of(rel) else { continue };
+            let Some(text) = cx.text(i) else { continue };
+            for r in reads(lang, text) {
+                let key = r.var.to_ascii_uppercase();
+                if declared.contains(&key) || self.ignored(&r.var) {
+                    continue;
+                }
+                order += 1;
+                match first.get_mut(&r.var) {
+                    Some(slot) => {
+                        // A read without a default anywhere makes the variable required.
+                        if !r.defaulted {
+                            slot.2.defaulted = false;
+                        }
+                    }
+                    None => {
+                        first.insert(r.var.clone(), (order, i, r));
+                    }
+                }
+            }
+        }
+        let mut found: Vec<_> = first.into_values().collect();
+        found.sort_by_key(|(o, _, _)| *o);
+        for (_, i, r) in found {
+            if r.defaulted && !self.report_defaulted {
+                continue;
+            }
+            let rel = &ws.file(i).rel;
+            let Some(text) = cx.text(i) else { continue };
+            let (line, col) = LineIndex::new(text).position(text, r.offset);
+            let default = if r.defaulted {
+                " (with a default in code)"
+            } else {
+                ""
+            };
+            let msg = render(
+                &self.message,
+                &[
+                    ("var", &r.var),
+                    ("examples", &example_list),
+                    ("default", default),
+                ],
+            );
+            cx.report(Finding::at(rel, line, col, msg));
+        }
+        Ok(Applicability::Applicable)
+    }
+}
+
+impl EnvCoverage {
+    fn ignored(&self, var: &str) -> bool {
+        self.ignore.iter().any(|p| match p.strip_suffix('*') {
+            Some(prefix) => var.starts_with(prefix),
+            None => p == var,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::testing::{lines, run};
+
+    fn names(lang: Lang, text: &str) -> Vec<(String, bool)> {
+        reads(lang, text)
+            .into_iter()
+            .map(|r| (r.var, r.defaulted))
+            .collect()
+    }
+
+    #[test]
+    fn python_reads_and_settings() {
+        let t = r#"import os
+A = os.getenv("A")
+B = os.environ["B"]
+C = os.environ.get('C', "")
+# D = os.getenv("D")
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="APP_")
+    database_url: str
+    debug: bool = False
+
+    def helper(self) -> str:
+        x: int = 1
+        return x
+other: str = "x"
+"#;
+        assert_eq!(
+            names(Lang::Python, t),
+            vec![
+                ("A".into(), false),
+                ("B".into(), false),
+                ("C".into(), true),
+                ("APP_DATABASE_URL".into(), false),
+                ("APP_DEBUG".into(), true),
+            ]
+        );
+    }
+
+    #[test]
+    fn node_go_rust_spring_compose() {
+        let js = "const a = process.env.A_URL;\nconst b = process.env['B'] || 'x';\nconst { C, D: dee, E = 1 } = process.env;\n// process.env.F\n";
+        assert_eq!(
+            names(Lang::Node, js),
+            vec![
+                ("A_URL".into(), false),
+                ("B".into(), true),
+                ("C".into(), false),
+                ("D".into(), false),
+                ("E".into(), true)
+            ]
+        );
+        let go = "v := os.Getenv(\"G\")\n_, ok := os.LookupEnv(\"H\")\n";
+        assert_eq!(
+            names(Lang::Go, go),
+            vec![("G".into(), false), ("H".into(), false)]
+        );
+        let rs = "let a = std::env::var(\"R\")?;\nlet b = env::var_os(\"S\");\nlet c = env!(\"CARGO_PKG_NAME\");\nlet d = env::var(\"T\").unwrap_or(\"x\".into());\n";
+        assert_eq!(
+            names(Lang::Rust, rs),
+            vec![("R".into(), false), ("S".into(), false), ("T".into(), true)]
+        );
+        let sp = "spring.datasource.url=${DB_URL}\nserver.port=${PORT:8080}\nx=${spring.application.name}\n";
+        assert_eq!(
+            names(Lang::Spring, sp),
+            vec![("DB_URL".into(), false), ("PORT".into(), true)]
+        );
+        let co = "environment:\n  A: ${A}\n  B: ${B:-x}\n  C: $${C}\n  D: ${D:?required}\n";
+        assert_eq!(
+            names(Lang::Compose, co),
+            vec![("A".into(), false), ("B".into(), true), ("D".into(), false)]
+        );
+    }
+
+    const P: &str = "code: [\"*.py\", \"*.js\", \"docker-compose*.yml\"]\nexclude: [tests/]\nexamples: [.env.example]\nignore: [PATH, \"GITHUB_*\"]";
+
+    #[test]
+    fn reports_each_missing_variable_once_at_first_read() {
+        let (_, f, _) = run(
+            "env_coverage",
+            P,
+            &[
+                (
+                    ".env.example",
+                    "export DATABASE_URL=\"postgres://\"\n# OPTIONAL=\n",
+                ),
+                (
+                    "app/a.py",
+                    "import os\nx = os.environ['SECRET_KEY']\ny = os.getenv('DATABASE_URL')\nz = os.getenv('OPTIONAL')\np = os.getenv('PATH')\nq = os.getenv('GITHUB_SHA')\n",
+                ),
+                (
+                    "app/b.py",
+                    "import os\nx = os.getenv('SECRET_KEY')\nw = os.getenv('LOG_LEVEL', 'info')\n",
+                ),
+                ("tests/test_a.py", "import os\nos.environ['TEST_ONLY']\n"),
+            ],
+        );
+        assert_eq!(
+            lines(&f),
+            vec![
+                "app/a.py:2:17: `SECRET_KEY` is read but not declared in `.env.example`",
+                "app/b.py:3:16: `LOG_LEVEL` is read (with a default in code) but not declared in `.env.example`",
+            ]
+        );
+    }
+
+    #[test]
+    fn without_example_is_not_applicable() {
+        let (r, f, _) = run("env_coverage", P, &[("a.py", "os.environ['X']\n")]);
+        assert!(matches!(r, Ok(Applicability::NotApplicable(_))));
+        assert!(f.is_empty());
+    }
+}
