@@ -6,8 +6,24 @@
 //! masked in messages.
 
 use super::{Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError, regex_param};
+use crate::collect::FileProblem;
 use crate::collect::select::SelectorId;
 use crate::finding::{Finding, mask};
+
+/// A secret as shown in messages: one line, masked, at most 32 characters of stars.
+#[must_use]
+pub fn shown(secret: &str) -> String {
+    let flat: String = secret.split_whitespace().collect::<Vec<_>>().join("");
+    let masked = mask(&flat);
+    let n = masked.chars().count();
+    if n <= 40 {
+        return masked;
+    }
+    let head: String = masked.chars().take(4).collect();
+    let tail: String = masked.chars().skip(n - 4).collect();
+    format!("{head}{}{tail}", "*".repeat(32))
+}
+
 use crate::textpos::LineIndex;
 use regex::Regex;
 use serde::Deserialize;
@@ -68,6 +84,10 @@ pub struct Params {
     /// Case-insensitive regex: a value it matches is a placeholder, not a secret.
     #[serde(default)]
     pub placeholders: Option<String>,
+    /// A match is ignored when this regex matches its line or one of the two lines before
+    /// it (`example:` blocks of API docs, `# fake key for the demo`).
+    #[serde(default)]
+    pub unless_context: Option<String>,
 }
 
 struct CompiledAssignments {
@@ -84,6 +104,7 @@ pub struct SecretScan {
     patterns: Vec<(String, Regex)>,
     assignments: Option<CompiledAssignments>,
     placeholders: Option<Regex>,
+    unless_context: Option<Regex>,
 }
 
 /// Shannon entropy of a string in bits per character.
@@ -132,7 +153,7 @@ impl CheckKind for SecretScan {
                 let assign = regex_param(
                     "assignments.names",
                     &format!(
-                        r#"(?P<name>\b[A-Za-z0-9_.\-]*(?:{n}))["']?\s*(?::\s*[A-Za-z_][\w\[\], |.]*\s*=|:=|=>|=|:)\s*(?:[rbfu]|\w+\()?(?P<q>["'`])(?P<secret>[^"'`\n]*)["'`]"#
+                        r#"(?P<name>\b[A-Za-z0-9_.\-]*(?:{n}))["']?\s*(?::\s*[A-Za-z_][\w\[\], |.]*\s*=|:=|=>|=|:)\s*[rbfu]?(?P<q>["'`])(?P<secret>[^"'`\n]*)["'`]"#
                     ),
                     true,
                 )?;
@@ -164,11 +185,17 @@ impl CheckKind for SecretScan {
             .as_deref()
             .map(|r| regex_param("placeholders", r, true))
             .transpose()?;
+        let unless_context = p
+            .unless_context
+            .as_deref()
+            .map(|r| regex_param("unless_context", r, false))
+            .transpose()?;
         Ok(SecretScan {
             files,
             patterns,
             assignments,
             placeholders,
+            unless_context,
         })
     }
 
@@ -179,7 +206,15 @@ impl CheckKind for SecretScan {
             return Ok(Applicability::NotApplicable("no file to scan".to_owned()));
         }
         for &i in files {
-            let Some(text) = cx.text(i) else { continue };
+            // Binary and oversized files are not source: skipped silently, not inconclusive.
+            let text = match ws.text(i) {
+                Ok(t) => t,
+                Err(FileProblem::Binary | FileProblem::TooLarge { .. }) => continue,
+                Err(_) => {
+                    let Some(t) = cx.text(i) else { continue };
+                    t
+                }
+            };
             let rel = &ws.file(i).rel;
             let mut hits: Vec<(usize, String)> = Vec::new();
             for (name, re) in &self.patterns {
@@ -190,7 +225,7 @@ impl CheckKind for SecretScan {
                     }
                     hits.push((
                         m.start(),
-                        format!("hardcoded {name} `{}`", mask(m.as_str())),
+                        format!("hardcoded {name} `{}`", shown(m.as_str())),
                     ));
                 }
             }
@@ -207,7 +242,7 @@ impl CheckKind for SecretScan {
                             format!(
                                 "`{}` falls back to a hardcoded value `{}`",
                                 var.as_str(),
-                                mask(v.as_str())
+                                shown(v.as_str())
                             ),
                         ));
                     }
@@ -227,7 +262,7 @@ impl CheckKind for SecretScan {
                     }
                     hits.push((
                         v.start(),
-                        format!("`{}` is set to a literal `{}`", var.as_str(), mask(value)),
+                        format!("`{}` is set to a literal `{}`", var.as_str(), shown(value)),
                     ));
                 }
             }
@@ -240,6 +275,13 @@ impl CheckKind for SecretScan {
                 }
                 let idx = index.get_or_insert_with(|| LineIndex::new(text));
                 let (line, col) = idx.position(text, offset);
+                if let Some(u) = &self.unless_context
+                    && (line.saturating_sub(2)..=line)
+                        .filter(|&l| l >= 1)
+                        .any(|l| u.is_match(idx.line_text(text, l)))
+                {
+                    continue;
+                }
                 cx.report(Finding::at(rel, line, col, msg));
             }
         }
