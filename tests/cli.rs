@@ -392,13 +392,14 @@ fn malformed_dockerfile_and_yaml_are_inconclusive_with_file_and_line() {
 #[test]
 fn huge_files_are_skipped_and_counted() {
     let repo = TestRepo::new().file("README.md", "# x\n");
-    let big = std::fs::File::create(repo.join("dump.key")).unwrap();
+    let big = std::fs::File::create(repo.join("Dockerfile")).unwrap();
     big.set_len(50 * 1024 * 1024).unwrap();
-    let (code, report) = audit_json(repo.path(), &["--select", "CONF003"]);
+    let (code, report) = audit_json(repo.path(), &["--select", "DOCK002"]);
     assert_eq!(code, 0);
+    // The rule that needed the file cannot decide, and says why.
     assert_eq!(report["results"][0]["outcome"], "inconclusive");
     let skipped = &report["skipped_paths"][0];
-    assert_eq!(skipped["path"], "dump.key");
+    assert_eq!(skipped["path"], "Dockerfile");
     assert_eq!(skipped["reason"], "50.0 MiB is over the 2.0 MiB size cap");
 }
 

@@ -255,6 +255,9 @@ impl CheckKind for TextMatch {
 impl TextMatch {
     /// The first non-excused match in a text, as evidence.
     fn first_match(&self, text: &str, rel: &str) -> Option<Finding> {
+        if self.only_if.as_ref().is_some_and(|r| !r.is_match(text)) {
+            return None;
+        }
         let mut index: Option<LineIndex> = None;
         for m in self.pattern.find_iter(text) {
             let idx = index.get_or_insert_with(|| LineIndex::new(text));
@@ -277,6 +280,9 @@ impl TextMatch {
         let rel = &ws.file(i).rel;
         let scanned = ws.with_text(i, |text| {
             let mut out = Vec::new();
+            if self.only_if.as_ref().is_some_and(|r| !r.is_match(text)) {
+                return out;
+            }
             let mut index: Option<LineIndex> = None;
             for caps in self.pattern.captures_iter(text) {
                 let Some(m) = caps.get(0) else { continue };
