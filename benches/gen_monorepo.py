@@ -26,7 +26,7 @@ import logging
 import requests
 
 logger = logging.getLogger(__name__)
-TIMEOUT = float(os.getenv("HTTP_TIMEOUT_{n}", "5"))
+TIMEOUT = float(os.getenv("HTTP_TIMEOUT_{s}", "5"))
 
 
 def fetch_{n}(url: str) -> dict:
@@ -47,7 +47,7 @@ def handler_{n}(event: dict) -> dict:
 TS = '''import express from "express";
 
 const router = express.Router();
-const LIMIT = Number(process.env.LIMIT_{n} ?? {m});
+const LIMIT = Number(process.env.LIMIT_{s} ?? {m});
 
 router.get("/items/{n}", async (req, res) => {{
   const items = Array.from({{ length: LIMIT }}, (_, i) => ({{ id: i, name: `item-${{i}}` }}));
@@ -71,7 +71,7 @@ var client = &http.Client{{Timeout: 5 * time.Second}}
 
 // Handler{n} serves one resource.
 func Handler{n}(w http.ResponseWriter, r *http.Request) {{
-	name := os.Getenv("NAME_{n}")
+	name := os.Getenv("NAME_{s}")
 	{extra}
 	_ = json.NewEncoder(w).Encode(map[string]any{{"name": name, "n": {m}}})
 }}
@@ -81,7 +81,7 @@ RS = '''use std::env;
 
 /// Handles request {n}.
 pub fn handle_{n}(input: u64) -> u64 {{
-    let factor: u64 = env::var("FACTOR_{n}").ok().and_then(|v| v.parse().ok()).unwrap_or({m});
+    let factor: u64 = env::var("FACTOR_{s}").ok().and_then(|v| v.parse().ok()).unwrap_or({m});
     {extra}
     input * factor
 }}
@@ -178,7 +178,13 @@ def generate(root, files, seed):
         d = os.path.join(root, "services", f"svc{i:03}")
         write(os.path.join(d, "Dockerfile"), dockerfile(rng, i))
         write(os.path.join(d, "docker-compose.yml"), compose(rng, i))
-        write(os.path.join(d, ".env.example"), f"DATABASE_URL=postgres://user:change-me@db/svc{i}\nNAME_{i}=svc{i}\n")
+        # Each service documents the variables its code reads, except every tenth, whose
+        # example forgets one (as real ones do): the env-coverage rule has work and findings,
+        # but the tree is not one undocumented variable per file.
+        env = f"DATABASE_URL=postgres://user:change-me@db/svc{i}\nNAME_{i}=svc{i}\nHTTP_TIMEOUT_{i}=5\nLIMIT_{i}=100\n"
+        if i % 10:
+            env += f"FACTOR_{i}=2\n"
+        write(os.path.join(d, ".env.example"), env)
         write(os.path.join(d, "README.md"), f"# svc{i}\n\n`make run`\n")
         write(os.path.join(d, "k8s", "deployment.yaml"), k8s(rng, i))
         count += 5
@@ -189,7 +195,7 @@ def generate(root, files, seed):
         d = per_service[n % SERVICES]
         lang = langs[(n // SERVICES) % len(langs)]
         extra = EXTRAS[lang][rng.randrange(3)]
-        text = TEMPLATES[lang].format(n=n, m=rng.randrange(1000), extra=extra)
+        text = TEMPLATES[lang].format(n=n, s=n % SERVICES, m=rng.randrange(1000), extra=extra)
         sub = "tests" if rng.random() < 0.1 else "src"
         write(os.path.join(d, sub, f"mod{n:06}{EXT[lang]}"), text)
         count += 1

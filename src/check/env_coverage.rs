@@ -16,7 +16,7 @@ use crate::finding::Finding;
 use crate::textpos::LineIndex;
 use regex::Regex;
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::LazyLock;
 
 /// Parameters of `env_coverage`.
@@ -36,7 +36,7 @@ pub struct Params {
     /// Also report variables read with a default in code (the message says so).
     #[serde(default = "yes")]
     pub report_defaulted: bool,
-    /// Finding message: `{var}`, `{examples}` (the example files) and `{default}`
+    /// Finding message: `{var}`, `{examples}` (the example files that apply, quoted) and `{default}`
     /// (`" (read with a default)"` or empty).
     #[serde(default)]
     pub message: Option<String>,
@@ -299,7 +299,7 @@ impl CheckKind for EnvCoverage {
             ignore: p.ignore,
             report_defaulted: p.report_defaulted,
             message: p.message.unwrap_or_else(|| {
-                "`{var}` is read{default} but not declared in `{examples}`".to_owned()
+                "`{var}` is read{default} but not declared in {examples}".to_owned()
             }),
             globs: p.examples.join("`, `"),
         })
@@ -314,30 +314,82 @@ impl CheckKind for EnvCoverage {
                 self.globs
             )));
         }
-        let mut declared = HashSet::new();
-        let mut names = Vec::new();
+        // Declared names per directory holding examples. In a monorepo each service has its
+        // own example: code is compared with the examples of its directory and every
+        // ancestor (a root example of shared variables counts for all), never with a
+        // sibling service's. Code with no example above it is compared with all of them.
+        let mut by_dir: BTreeMap<&str, (Vec<&str>, HashSet<String>)> = BTreeMap::new();
         for &i in examples {
             let Some(text) = cx.text(i) else { continue };
-            names.push(ws.file(i).rel.clone());
+            let rel = ws.file(i).rel.as_str();
+            let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+            let slot = by_dir.entry(dir).or_default();
+            slot.0.push(rel);
             for e in crate::parse::env::parse(text) {
-                declared.insert(e.key.to_ascii_uppercase());
+                slot.1.insert(e.key.to_ascii_uppercase());
             }
         }
-        let example_list = names.join("`, `");
-        // First read of each missing variable, in path order.
-        let mut first: BTreeMap<String, (usize, usize, Read)> = BTreeMap::new();
+        let all_dirs: Vec<&str> = by_dir.keys().copied().collect();
+        // Scopes (lists of example directories) by the code file's directory, memoised.
+        let mut scope_of_dir: HashMap<&str, usize> = HashMap::new();
+        let mut scopes: Vec<Vec<&str>> = Vec::new();
+        // First read of each missing variable per scope, in path order.
+        let mut first: BTreeMap<(usize, String), (usize, usize, Read)> = BTreeMap::new();
         let mut order = 0usize;
+        // Each code file's scope first (cheap, memoised per directory), then the reads over
+        // the pool (the regex work dominates), keeping only undocumented ones, merged in
+        // path order.
+        let mut code: Vec<(usize, Lang, usize)> = Vec::new();
         for &i in cx.selected(self.code) {
-            let rel = &ws.file(i).rel;
+            let rel = ws.file(i).rel.as_str();
             let Some(lang) = Lang::of(rel) else { continue };
-            let Some(text) = cx.text(i) else { continue };
-            for r in reads(lang, text) {
-                let key = r.var.to_ascii_uppercase();
-                if declared.contains(&key) || self.ignored(&r.var) {
+            let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+            let scope = *scope_of_dir.entry(dir).or_insert_with(|| {
+                let mut dirs: Vec<&str> =
+                    ancestors(dir).filter(|d| by_dir.contains_key(d)).collect();
+                if dirs.is_empty() {
+                    dirs.clone_from(&all_dirs);
+                }
+                match scopes.iter().position(|s| *s == dirs) {
+                    Some(k) => k,
+                    None => {
+                        scopes.push(dirs);
+                        scopes.len() - 1
+                    }
+                }
+            });
+            code.push((i, lang, scope));
+        }
+        use rayon::prelude::*;
+        let undocumented = |r: &Read, scope: usize| {
+            let key = r.var.to_ascii_uppercase();
+            !self.ignored(&r.var) && !scopes[scope].iter().any(|d| by_dir[d].1.contains(&key))
+        };
+        let per_file: Vec<(usize, usize, Result<Vec<Read>, String>)> = code
+            .par_iter()
+            .map(|&(i, lang, scope)| {
+                let got = ws
+                    .text(i)
+                    .map(|t| {
+                        let mut r = reads(lang, t);
+                        r.retain(|r| undocumented(r, scope));
+                        r
+                    })
+                    .map_err(|p| format!("`{}` was not read ({p})", ws.file(i).rel));
+                (i, scope, got)
+            })
+            .collect();
+        for (i, scope, got) in per_file {
+            let file_reads = match got {
+                Ok(r) => r,
+                Err(problem) => {
+                    cx.problem(problem);
                     continue;
                 }
+            };
+            for r in file_reads {
                 order += 1;
-                match first.get_mut(&r.var) {
+                match first.get_mut(&(scope, r.var.clone())) {
                     Some(slot) => {
                         // A read without a default anywhere makes the variable required.
                         if !r.defaulted {
@@ -345,14 +397,27 @@ impl CheckKind for EnvCoverage {
                         }
                     }
                     None => {
-                        first.insert(r.var.clone(), (order, i, r));
+                        first.insert((scope, r.var.clone()), (order, i, r));
                     }
                 }
             }
         }
-        let mut found: Vec<_> = first.into_values().collect();
-        found.sort_by_key(|(o, _, _)| *o);
-        for (_, i, r) in found {
+        let lists: Vec<String> = scopes
+            .iter()
+            .map(|dirs| {
+                let files: Vec<&str> = dirs
+                    .iter()
+                    .flat_map(|d| by_dir[d].0.iter().copied())
+                    .collect();
+                name_list(&files)
+            })
+            .collect();
+        let mut found: Vec<_> = first
+            .into_iter()
+            .map(|((scope, _), v)| (scope, v))
+            .collect();
+        found.sort_by_key(|(_, (o, _, _))| *o);
+        for (scope, (_, i, r)) in found {
             if r.defaulted && !self.report_defaulted {
                 continue;
             }
@@ -368,13 +433,43 @@ impl CheckKind for EnvCoverage {
                 &self.message,
                 &[
                     ("var", &r.var),
-                    ("examples", &example_list),
+                    ("examples", &lists[scope]),
                     ("default", default),
                 ],
             );
             cx.report(Finding::at(rel, line, col, msg));
         }
         Ok(Applicability::Applicable)
+    }
+}
+
+/// A directory and its ancestors, nearest first, ending with the root (`""`).
+fn ancestors(dir: &str) -> impl Iterator<Item = &str> {
+    let mut next = Some(dir);
+    std::iter::from_fn(move || {
+        let d = next?;
+        next = if d.is_empty() {
+            None
+        } else {
+            Some(d.rsplit_once('/').map_or("", |(p, _)| p))
+        };
+        Some(d)
+    })
+}
+
+/// Example file names for a message: all of them up to three, else the first two and a count
+/// (a monorepo fallback scope can hold hundreds).
+fn name_list(files: &[&str]) -> String {
+    let quoted = |f: &[&str]| {
+        f.iter()
+            .map(|x| format!("`{x}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if files.len() <= 3 {
+        quoted(files)
+    } else {
+        format!("{} and {} more", quoted(&files[..2]), files.len() - 2)
     }
 }
 
@@ -491,6 +586,62 @@ other: str = "x"
             vec![
                 "app/a.py:2:17: `SECRET_KEY` is read but not declared in `.env.example`",
                 "app/b.py:3:16: `LOG_LEVEL` is read (with a default in code) but not declared in `.env.example`",
+            ]
+        );
+    }
+
+    #[test]
+    fn monorepo_services_are_compared_with_their_own_examples() {
+        let (_, f, _) = run(
+            "env_coverage",
+            P,
+            &[
+                (".env.example", "SHARED_TOKEN=\n"),
+                ("services/a/.env.example", "A_URL=\n"),
+                ("services/b/.env.example", "B_URL=\n"),
+                ("services/c/.env.example", "C_URL=\n"),
+                ("services/d/.env.example", "D_URL=\n"),
+                // A's own and the shared root variable pass; B's does not belong to A.
+                (
+                    "services/a/app/main.py",
+                    "import os\nos.getenv('A_URL')\nos.getenv('SHARED_TOKEN')\nos.getenv('B_URL')\n",
+                ),
+                // The same missing name in two services is two findings, one per service.
+                ("services/a/x.py", "import os\nos.environ['MISSING']\n"),
+                (
+                    "services/b/y.py",
+                    "import os\nos.environ['MISSING']\nos.getenv('A_URL')\n",
+                ),
+            ],
+        );
+        assert_eq!(
+            lines(&f),
+            vec![
+                "services/a/app/main.py:4:12: `B_URL` is read but not declared in `services/a/.env.example`, `.env.example`",
+                "services/a/x.py:2:13: `MISSING` is read but not declared in `services/a/.env.example`, `.env.example`",
+                "services/b/y.py:2:13: `MISSING` is read but not declared in `services/b/.env.example`, `.env.example`",
+                "services/b/y.py:3:12: `A_URL` is read but not declared in `services/b/.env.example`, `.env.example`",
+            ]
+        );
+        // Code with no example above it is compared with all of them (no root example here).
+        let (_, f, _) = run(
+            "env_coverage",
+            P,
+            &[
+                ("services/a/.env.example", "A_URL=\n"),
+                ("services/b/.env.example", "B_URL=\n"),
+                ("services/c/.env.example", "C_URL=\n"),
+                ("services/d/.env.example", "D_URL=\n"),
+                (
+                    "libs/common.py",
+                    "import os\nos.getenv('B_URL')\nos.getenv('NOWHERE')\n",
+                ),
+            ],
+        );
+        assert_eq!(
+            lines(&f),
+            vec![
+                "libs/common.py:3:12: `NOWHERE` is read but not declared in `services/a/.env.example`, `services/b/.env.example` and 2 more",
             ]
         );
     }

@@ -44,8 +44,9 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 2 * 1024 * 1024;
 pub struct FileEntry {
     /// Path relative to the root, `/`-separated.
     pub rel: String,
-    /// Path to open.
-    pub abs: PathBuf,
+    /// Path to open when it is not `root/rel` (a name that is not valid UTF-8, whose `rel`
+    /// is lossy); kept only then, since 50 000 paths cost megabytes.
+    pub abs: Option<PathBuf>,
 }
 
 /// Why a file's contents are not available.
@@ -263,10 +264,8 @@ impl Workspace {
                             });
                         } else if ft.is_file() {
                             // No `stat` here: the size is learned when (if) the file is read.
-                            guard.0.push(FileEntry {
-                                rel,
-                                abs: entry.into_path(),
-                            });
+                            let abs = entry.path().to_str().is_none().then(|| entry.into_path());
+                            guard.0.push(FileEntry { rel, abs });
                         } else {
                             guard.1.push(SkippedPath {
                                 path: rel,
@@ -405,10 +404,19 @@ impl Workspace {
             .ok()
     }
 
+    /// The path to open for file `i`.
+    fn abs_path(&self, i: usize) -> std::borrow::Cow<'_, Path> {
+        let f = &self.files[i];
+        match &f.abs {
+            Some(p) => std::borrow::Cow::Borrowed(p.as_path()),
+            None => std::borrow::Cow::Owned(self.root.join(&f.rel)),
+        }
+    }
+
     /// The text of a file, read on first use. Invalid UTF-8 is replaced, NUL bytes mean binary.
     pub fn text(&self, i: usize) -> Result<&str, &FileProblem> {
         self.texts[i]
-            .get_or_init(|| read_capped(&self.files[i].abs, self.max_file_size).and_then(decode))
+            .get_or_init(|| read_capped(&self.abs_path(i), self.max_file_size).and_then(decode))
             .as_deref()
             .map(|s| s.strip_prefix('\u{feff}').unwrap_or(s))
     }
@@ -421,7 +429,7 @@ impl Workspace {
         if self.shared[i] || cell.get().is_some() {
             return self.text(i).map(f).map_err(Clone::clone);
         }
-        match read_capped(&self.files[i].abs, self.max_file_size).and_then(decode) {
+        match read_capped(&self.abs_path(i), self.max_file_size).and_then(decode) {
             Ok(text) => Ok(f(text.strip_prefix('\u{feff}').unwrap_or(&text))),
             Err(p) => {
                 let _ = cell.set(Err(p.clone()));
@@ -488,7 +496,14 @@ fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, FileProblem> {
     use std::io::Read;
     let unreadable = |e: std::io::Error| FileProblem::Unreadable(e.kind().to_string());
     let file = std::fs::File::open(path).map_err(unreadable)?;
-    let mut bytes = Vec::new();
+    // Sized from the open file's length: growing by doubling would leave up to half of
+    // every cached text unused (tens of MB over a large tree). The length is only a hint
+    // (special files report 0, files change), so the read is still capped.
+    let hint = file.metadata().map_or(0, |m| m.len());
+    if hint > cap {
+        return Err(FileProblem::TooLarge { size: hint, cap });
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(hint).unwrap_or(0).saturating_add(1));
     file.take(cap + 1)
         .read_to_end(&mut bytes)
         .map_err(unreadable)?;
