@@ -617,7 +617,13 @@ fn service_fact_reads_only_runtime_dependencies() {
     let lib = TestRepo::new().file("Cargo.toml", &manifest("dev-dependencies"));
     let (_, report) = audit_json(lib.path(), &["--select", "CONF001"]);
     assert_eq!(report["results"][0]["outcome"], "skipped");
-    let svc = TestRepo::new().file("Cargo.toml", &manifest("dependencies"));
+    // (CONF001 also needs the code to read the environment.)
+    let svc = TestRepo::new()
+        .file("Cargo.toml", &manifest("dependencies"))
+        .file(
+            "src/main.rs",
+            "fn main() {\n    let _ = std::env::var(\"DATABASE_URL\");\n}\n",
+        );
     let (_, report) = audit_json(svc.path(), &["--select", "CONF001"]);
     assert_eq!(report["results"][0]["outcome"], "fail");
 }

@@ -125,7 +125,12 @@ re!(
     PY_SETTINGS,
     r"(?m)^([ \t]*)class\s+\w+\s*\(\s*(?:[\w.]*\.)?BaseSettings\b[^)]*\)\s*:"
 );
-re!(PY_FIELD, r"^([a-z_][a-z0-9_]*)\s*:\s*[^=]+?\s*(=.*)?$");
+re!(PY_FIELD, r"^([A-Za-z_][A-Za-z0-9_]*)\s*:\s*[^=]+?\s*(=.*)?$");
+// django-environ / environs: `env("X")`, `env.bool("X", default=False)`, `env.db("X")`.
+re!(
+    PY_ENVIRON,
+    r#"\benv(?:\.(?:bool|str|int|float|list|tuple|dict|json|url|db|db_url|cache|cache_url|email|email_url|search_url|path|decimal|bytes|timedelta|date|datetime|uuid|enum|log_level))?\(\s*["']([A-Z][A-Z0-9_]*)["']\s*(,)?"#
+);
 re!(PY_PREFIX, r#"env_prefix\s*[=:]\s*["']([A-Za-z0-9_]*)["']"#);
 re!(
     JS_DOT,
@@ -168,6 +173,13 @@ pub fn reads(lang: Lang, text: &str) -> Vec<Read> {
             }
             for c in PY_INDEX.captures_iter(text) {
                 push(c.get(1).expect("group"), false);
+            }
+            // Only in a module that uses django-environ or environs, directly or through a
+            // project module (`from config.env import env`): `env` is a common name.
+            if text.contains("environ") || text.contains("import env") {
+                for c in PY_ENVIRON.captures_iter(text) {
+                    push(c.get(1).expect("group"), c.get(2).is_some());
+                }
             }
             for r in settings_fields(text) {
                 out.push(r);
@@ -501,10 +513,15 @@ A = os.getenv("A")
 B = os.environ["B"]
 C = os.environ.get('C', "")
 # D = os.getenv("D")
+import environ
+env = environ.Env()
+E = env("E_KEY")
+F = env.bool("F_FLAG", default=False)
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="APP_")
     database_url: str
     debug: bool = False
+    API_V1_STR: str = "/api/v1"
 
     def helper(self) -> str:
         x: int = 1
@@ -517,8 +534,11 @@ other: str = "x"
                 ("A".into(), false),
                 ("B".into(), false),
                 ("C".into(), true),
+                ("E_KEY".into(), false),
+                ("F_FLAG".into(), true),
                 ("APP_DATABASE_URL".into(), false),
                 ("APP_DEBUG".into(), true),
+                ("APP_API_V1_STR".into(), true),
             ]
         );
     }

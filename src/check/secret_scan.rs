@@ -34,7 +34,8 @@ use serde::Deserialize;
 pub struct Pattern {
     /// What the secret is, for messages (`AWS access key id`).
     pub name: String,
-    /// The regex; the named group `secret` (else the whole match) is the value.
+    /// The regex; the named group `secret` (else the whole match) is the value, and an
+    /// optional group `name` the variable that holds it (named in the message).
     pub regex: String,
 }
 
@@ -88,6 +89,10 @@ pub struct Params {
     /// it (`example:` blocks of API docs, `# fake key for the demo`).
     #[serde(default)]
     pub unless_context: Option<String>,
+    /// With no file to scan the rule passes (nothing of the kind is committed) instead of
+    /// being skipped.
+    #[serde(default)]
+    pub pass_without_files: bool,
 }
 
 struct CompiledAssignments {
@@ -105,6 +110,7 @@ pub struct SecretScan {
     assignments: Option<CompiledAssignments>,
     placeholders: Option<Regex>,
     unless_context: Option<Regex>,
+    pass_without_files: bool,
 }
 
 /// Shannon entropy of a string in bits per character.
@@ -162,6 +168,8 @@ impl CheckKind for SecretScan {
                 let fallback = [
                     format!(r#"(?:getenv|environ\.get|env\.get|Getenv|env::var)\(\s*["']{name}["']\s*,\s*{lit}"#),
                     format!(r#"process\.env(?:\.{name}|\[\s*["'`]{name2}["'`]\s*\])\s*(?:\|\||\?\?)\s*{lit}"#, name2 = name.replace("?P<name>", "?P<name2>")),
+                    // Python's `os.environ.get("X") or "literal"`.
+                    format!(r#"(?:getenv|environ\.get)\(\s*["']{name}["']\s*\)\s*or\s*{lit}"#),
                 ]
                 .iter()
                 .map(|f| regex_param("assignments.names", f, true))
@@ -196,6 +204,7 @@ impl CheckKind for SecretScan {
             assignments,
             placeholders,
             unless_context,
+            pass_without_files: p.pass_without_files,
         })
     }
 
@@ -203,6 +212,9 @@ impl CheckKind for SecretScan {
         let ws = cx.workspace();
         let files = cx.selected(self.files);
         if files.is_empty() {
+            if self.pass_without_files {
+                return Ok(Applicability::Applicable);
+            }
             return Ok(Applicability::NotApplicable("no file to scan".to_owned()));
         }
         for &i in files {
@@ -223,10 +235,16 @@ impl CheckKind for SecretScan {
                     if self.is_placeholder(m.as_str()) {
                         continue;
                     }
-                    hits.push((
-                        m.start(),
-                        format!("hardcoded {name} `{}`", shown(m.as_str())),
-                    ));
+                    // A pattern with a `name` group says which variable holds the value.
+                    let msg = match c.name("name") {
+                        Some(var) => format!(
+                            "`{}` is set to a {name} `{}`",
+                            var.as_str(),
+                            shown(m.as_str())
+                        ),
+                        None => format!("hardcoded {name} `{}`", shown(m.as_str())),
+                    };
+                    hits.push((m.start(), msg));
                 }
             }
             if let Some(a) = &self.assignments {
@@ -251,8 +269,11 @@ impl CheckKind for SecretScan {
                     let var = c.name("name").expect("name");
                     let v = c.name("secret").expect("secret");
                     let value = v.as_str();
-                    if value.len() < a.min_length
+                    // Length in characters; a value with non-ASCII letters is prose (a
+                    // translated "password" label), not a generated secret.
+                    if value.chars().count() < a.min_length
                         || value.contains(char::is_whitespace)
+                        || value.chars().any(|c| !c.is_ascii() && c.is_alphabetic())
                         || shannon_entropy(value) < a.min_entropy
                         || self.is_placeholder(value)
                         || a.ignore_values.as_ref().is_some_and(|r| r.is_match(value))
