@@ -287,7 +287,7 @@ impl ComposeServiceCheck {
                 Some(w) => *w == rel,
                 None => svc
                     .image()
-                    .is_some_and(|img| image_matches_dockerfile(&img, &rel, &root_name)),
+                    .is_some_and(|img| image_matches_dockerfile(img, &rel, &root_name)),
             };
             if !matches {
                 continue;
@@ -295,11 +295,7 @@ impl ComposeServiceCheck {
             let Ok(df) = ws.dockerfile(i) else { continue };
             let target = svc.build_target();
             let Some(last) = target
-                .and_then(|t| {
-                    df.stages
-                        .iter()
-                        .find(|s| s.name.as_deref() == Some(t.as_str()))
-                })
+                .and_then(|t| df.stages.iter().find(|s| s.name.as_deref() == Some(t)))
                 .or_else(|| df.final_stage())
             else {
                 continue;

@@ -343,7 +343,7 @@ impl CheckKind for DockerfileInstruction {
                     let compose = cx.selected(self.compose_files);
                     let contexts: Vec<String> = compose_context(cx, compose)
                         .iter()
-                        .filter(|s| s.dockerfile().as_deref() == Some(rel.as_str()))
+                        .filter(|s| s.dockerfile() == Some(rel.as_str()))
                         .filter_map(|s| s.context())
                         .collect();
                     find_dockerignore_in(ws, rel, &contexts)
@@ -451,7 +451,7 @@ impl DockerfileInstruction {
             Some(d) => d == rel,
             None => svc
                 .image()
-                .is_some_and(|i| image_matches_dockerfile(&i, rel, &root_name)),
+                .is_some_and(|i| image_matches_dockerfile(i, rel, &root_name)),
         }) {
             return true;
         }
@@ -531,7 +531,7 @@ impl DockerfileInstruction {
                     Some(d) => d == dockerfile,
                     None => svc
                         .image()
-                        .is_some_and(|i| image_matches_dockerfile(&i, dockerfile, &root_name)),
+                        .is_some_and(|i| image_matches_dockerfile(i, dockerfile, &root_name)),
                 };
                 if runs_it && let Some(key) = has(&svc.merged, None, &sb.compose) {
                     return Some(format!(

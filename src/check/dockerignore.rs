@@ -162,7 +162,7 @@ impl CheckKind for DockerignoreCheck {
                 let rel = &ws.file(i).rel;
                 let contexts: Vec<String> = services
                     .iter()
-                    .filter(|s| s.dockerfile().as_deref() == Some(rel.as_str()))
+                    .filter(|s| s.dockerfile() == Some(rel.as_str()))
                     .filter_map(|s| s.context())
                     .collect();
                 find_dockerignore_in(ws, rel, &contexts)

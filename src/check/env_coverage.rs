@@ -125,7 +125,10 @@ re!(
     PY_SETTINGS,
     r"(?m)^([ \t]*)class\s+\w+\s*\(\s*(?:[\w.]*\.)?BaseSettings\b[^)]*\)\s*:"
 );
-re!(PY_FIELD, r"^([A-Za-z_][A-Za-z0-9_]*)\s*:\s*[^=]+?\s*(=.*)?$");
+re!(
+    PY_FIELD,
+    r"^([A-Za-z_][A-Za-z0-9_]*)\s*:\s*[^=]+?\s*(=.*)?$"
+);
 // django-environ / environs: `env("X")`, `env.bool("X", default=False)`, `env.db("X")`.
 re!(
     PY_ENVIRON,
