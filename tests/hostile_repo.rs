@@ -52,7 +52,8 @@ fn hostile_repository_is_audited_in_bounded_time_with_everything_explained() {
     std::fs::write(
         repo.path()
             .join(std::ffi::OsStr::from_bytes(b"bad\xffname.env")),
-        b"A=1\n",
+        // A credential, so CONF002 must open the file by its real (non-UTF-8) name.
+        b"A=1\nAPI_TOKEN=Zq8vN3kLp2Xw7Rt5\n",
     )
     .unwrap();
     // A FIFO (reading it would block forever) and a socket.
@@ -164,10 +165,12 @@ fn hostile_repository_is_audited_in_bounded_time_with_everything_explained() {
     );
     // The 1 MB continuation Dockerfile parses: its USER is found.
     assert_eq!(result("DOCK002")["outcome"], "pass");
-    // An invalid UTF-8 name is reported lossily (a committed env file), never a panic.
+    // A file with an invalid UTF-8 name is read (by its real path) and reported under a
+    // lossy name (a committed env file that sets a credential), never a panic.
     let env = result("CONF002");
     assert_eq!(
         env["findings"][0]["location"]["path"], "bad\u{fffd}name.env",
         "{env}"
     );
+    assert_eq!(env["findings"][0]["location"]["line"], 2, "{env}");
 }
