@@ -323,7 +323,7 @@ pub struct CodeSignal {
 const MAX_FINDINGS: usize = 500;
 
 fn re(field: &str, p: &str) -> Result<Regex, ParamError> {
-    regex::RegexBuilder::new(p)
+    regex::RegexBuilder::new(&super::ascii_word_boundaries(p))
         .multi_line(true)
         .size_limit(1 << 22)
         .build()

@@ -250,13 +250,14 @@ pub fn audit(root: &std::path::Path, resolved: &Resolved) -> anyhow::Result<Repo
 
 /// `readycheck audit`.
 pub fn run(args: &AuditArgs, color: bool) -> anyhow::Result<ExitStatus> {
-    let resolved = resolve(args)?;
     if let Some(n) = args.threads.filter(|n| *n > 0) {
-        // Only the first pool configuration wins; later calls (tests) keep it.
+        // Before anything uses the pool (rules are compiled in parallel in `resolve`):
+        // only the first pool configuration wins; later calls (tests) keep it.
         let _ = rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build_global();
     }
+    let resolved = resolve(args)?;
     let report = audit(&args.path, &resolved)?;
     for w in &report.warnings {
         let _ = writeln!(std::io::stderr().lock(), "readycheck: warning: {w}");
