@@ -10,6 +10,7 @@
 //! `# X=` lines included) is compared with the reads. Each missing variable is reported
 //! once, at its first read in path order.
 
+use super::orchestration::parent_dir;
 use super::{Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError, render};
 use crate::collect::select::SelectorId;
 use crate::finding::Finding;
@@ -337,7 +338,7 @@ impl CheckKind for EnvCoverage {
         for &i in examples {
             let Some(text) = cx.text(i) else { continue };
             let rel = ws.file(i).rel.as_str();
-            let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+            let dir = parent_dir(rel);
             let slot = by_dir.entry(dir).or_default();
             slot.0.push(rel);
             for e in crate::parse::env::parse(text) {
@@ -358,7 +359,7 @@ impl CheckKind for EnvCoverage {
         for &i in cx.selected(self.code) {
             let rel = ws.file(i).rel.as_str();
             let Some(lang) = Lang::of(rel) else { continue };
-            let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+            let dir = parent_dir(rel);
             let scope = *scope_of_dir.entry(dir).or_insert_with(|| {
                 let mut dirs: Vec<&str> =
                     ancestors(dir).filter(|d| by_dir.contains_key(d)).collect();
@@ -404,17 +405,12 @@ impl CheckKind for EnvCoverage {
             };
             for r in file_reads {
                 order += 1;
-                match first.get_mut(&(scope, r.var.clone())) {
-                    Some(slot) => {
-                        // A read without a default anywhere makes the variable required.
-                        if !r.defaulted {
-                            slot.2.defaulted = false;
-                        }
-                    }
-                    None => {
-                        first.insert((scope, r.var.clone()), (order, i, r));
-                    }
-                }
+                let defaulted = r.defaulted;
+                first
+                    .entry((scope, r.var.clone()))
+                    // A read without a default anywhere makes the variable required.
+                    .and_modify(|slot| slot.2.defaulted &= defaulted)
+                    .or_insert((order, i, r));
             }
         }
         let lists: Vec<String> = scopes
@@ -466,7 +462,7 @@ fn ancestors(dir: &str) -> impl Iterator<Item = &str> {
         next = if d.is_empty() {
             None
         } else {
-            Some(d.rsplit_once('/').map_or("", |(p, _)| p))
+            Some(parent_dir(d))
         };
         Some(d)
     })
@@ -544,6 +540,18 @@ other: str = "x"
                 ("APP_API_V1_STR".into(), true),
             ]
         );
+    }
+
+    #[test]
+    fn environ_reads_through_a_project_env_module_but_not_any_env_call() {
+        let via_module = "from config.env import env\nKEY = env(\"SECRET_KEY\")\n";
+        assert_eq!(
+            names(Lang::Python, via_module),
+            vec![("SECRET_KEY".into(), false)]
+        );
+        // `env` without django-environ or environs in sight is someone else's function.
+        let unrelated = "def env(name):\n    return name\nX = env(\"NOT_A_READ\")\n";
+        assert!(names(Lang::Python, unrelated).is_empty());
     }
 
     #[test]

@@ -310,27 +310,18 @@ impl ComposeService {
     }
 
     fn compute_dockerfile(&self) -> Option<String> {
-        let build = self.merged.get("build")?;
-        let (context, dockerfile) = match &build.value {
-            Value::Scalar(_) => (build.scalar_text()?, "Dockerfile".to_owned()),
-            Value::Map(_) => (
-                build
-                    .get("context")
-                    .and_then(Node::scalar_text)
-                    .unwrap_or_else(|| ".".to_owned()),
-                build
-                    .get("dockerfile")
-                    .and_then(Node::scalar_text)
-                    .unwrap_or_else(|| "Dockerfile".to_owned()),
-            ),
-            _ => return None,
-        };
-        let context = self.resolve(&context)?;
+        let context = self.context()?;
+        let dockerfile = self
+            .merged
+            .get("build")?
+            .get("dockerfile")
+            .and_then(Node::scalar_text)
+            .unwrap_or_else(|| "Dockerfile".to_owned());
         let dockerfile = self.resolve(&dockerfile)?;
-        if context.contains("://") || context.starts_with("git@") || dockerfile.starts_with('/') {
+        if dockerfile.starts_with('/') {
             return None;
         }
-        join_rel(&join_rel(&self.dir, &context)?, &dockerfile)
+        join_rel(&context, &dockerfile)
     }
 
     /// The `build.target` stage (lower-cased), when the service builds one.

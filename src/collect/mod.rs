@@ -508,7 +508,7 @@ fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, FileProblem> {
         .read_to_end(&mut bytes)
         .map_err(unreadable)?;
     if bytes.len() as u64 > cap {
-        // Only now is the real size worth a `stat`.
+        // The file grew after its length was read (or reports none): measure it again.
         let size = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
         return Err(FileProblem::TooLarge { size, cap });
     }
