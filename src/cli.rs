@@ -58,6 +58,44 @@ pub enum Command {
     Man,
     /// Probe running services only (no repository): health, headers, CORS, TLS, metrics.
     Probe(ProbeArgs),
+    /// Print the role (production, test, dev, example, docs, vendor, generated, ci) of every
+    /// path the rules read, and why, so that a wrong guess can be fixed in `[scope]`.
+    Scope(ScopeArgs),
+}
+
+/// `readycheck scope`.
+#[derive(Debug, Args)]
+pub struct ScopeArgs {
+    /// Repository.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// `table` or `json`.
+    #[arg(long, value_enum, default_value_t = ScopeFormat::Table)]
+    pub format: ScopeFormat,
+    /// Only paths of these roles (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "ROLE")]
+    pub role: Vec<crate::collect::scope::Role>,
+    /// Every file of the tree, not only those a rule reads.
+    #[arg(long)]
+    pub all: bool,
+    /// Config file [default: readycheck.toml at PATH].
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Use no config file.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Gitignore-style glob to leave out (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+}
+
+/// Output of `readycheck scope`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScopeFormat {
+    /// One line per path, grouped by role.
+    Table,
+    /// `[{path, role, because}]`.
+    Json,
 }
 
 /// `readycheck probe`.

@@ -1,7 +1,7 @@
 //! Runs the selected rules over a workspace: conditions first, then the check, in parallel;
 //! derives each rule's outcome from what the check reported.
 
-use crate::check::{Applicability, CheckCx};
+use crate::check::{Applicability, CheckCx, CheckError, SetAside};
 use crate::collect::Workspace;
 use crate::finding::Finding;
 use crate::rule::condition::Evaluator;
@@ -60,6 +60,84 @@ pub struct RuleResult {
     pub findings: Vec<Finding>,
     /// Why it passed (files found, compliant subjects), sorted.
     pub evidence: Vec<Finding>,
+    /// How many subjects the check judged.
+    pub judged: usize,
+    /// Subject files it judged (indices into the workspace), sorted.
+    pub judged_files: Vec<usize>,
+    /// Subjects it did not judge and why, sorted by path.
+    pub set_aside: Vec<SetAside>,
+}
+
+/// What a static check reported, before it becomes an outcome.
+pub(crate) struct Reported {
+    pub(crate) applicability: Result<Applicability, CheckError>,
+    pub(crate) findings: Vec<Finding>,
+    pub(crate) evidence: Vec<Finding>,
+    pub(crate) problems: Vec<String>,
+    pub(crate) judged: usize,
+    pub(crate) set_aside: Vec<SetAside>,
+}
+
+/// Summarises what was set aside for a skip reason: `2 test files (`tests/compose.yml`,
+/// `e2e/compose.yml`), 1 dev file (`.devcontainer/compose.yml`)`.
+#[must_use]
+pub fn set_aside_summary(set_aside: &[SetAside]) -> String {
+    let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
+    for s in set_aside {
+        let label = s
+            .role
+            .map_or_else(|| s.reason.clone(), |r| format!("{r} file"));
+        match groups.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, paths)) => paths.push(&s.path),
+            None => groups.push((label, vec![&s.path])),
+        }
+    }
+    groups
+        .iter()
+        .map(|(label, paths)| {
+            let shown: Vec<String> = paths.iter().take(3).map(|p| format!("`{p}`")).collect();
+            let more = if paths.len() > 3 {
+                format!(", … {} more", paths.len() - 3)
+            } else {
+                String::new()
+            };
+            let label = if paths.len() > 1 && label.ends_with(" file") {
+                format!("{} {label}s", paths.len())
+            } else if paths.len() > 1 {
+                format!("{} × {label}", paths.len())
+            } else {
+                label.clone()
+            };
+            format!("{label} ({}{more})", shown.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The outcome of what a check reported. A rule passes only when it judged at least one
+/// subject (or recorded evidence) and found nothing wrong; when every subject was set
+/// aside it is skipped with that reason, so it never lifts the score.
+pub(crate) fn outcome(r: &Reported) -> Outcome {
+    let aside = || set_aside_summary(&r.set_aside);
+    match &r.applicability {
+        Err(e) if r.findings.is_empty() => Outcome::Inconclusive(e.0.clone()),
+        Ok(Applicability::NotApplicable(reason)) if r.findings.is_empty() => {
+            if !r.problems.is_empty() {
+                Outcome::Inconclusive(r.problems.join("; "))
+            } else if r.set_aside.is_empty() {
+                Outcome::Skipped(reason.clone())
+            } else {
+                Outcome::Skipped(format!("{reason}; set aside: {}", aside()))
+            }
+        }
+        _ if !r.findings.is_empty() => Outcome::Fail,
+        _ if !r.problems.is_empty() => Outcome::Inconclusive(r.problems.join("; ")),
+        _ if r.judged > 0 || !r.evidence.is_empty() => Outcome::Pass,
+        _ if !r.set_aside.is_empty() => {
+            Outcome::Skipped(format!("nothing left to judge; set aside: {}", aside()))
+        }
+        _ => Outcome::Skipped("nothing to judge".to_owned()),
+    }
 }
 
 /// Evaluates one rule.
@@ -70,6 +148,9 @@ pub fn evaluate(rule: &Arc<Rule>, ws: &Workspace, conditions: &Evaluator<'_>) ->
         outcome,
         findings,
         evidence,
+        judged: 0,
+        judged_files: Vec::new(),
+        set_aside: Vec::new(),
     };
     for c in &rule.applies {
         if let Err(reason) = conditions.holds(c) {
@@ -78,30 +159,37 @@ pub fn evaluate(rule: &Arc<Rule>, ws: &Workspace, conditions: &Evaluator<'_>) ->
     }
     let mut cx = CheckCx::new(ws);
     let applicability = rule.check.evaluate(&mut cx);
+    let judged = cx.judged_count();
+    let judged_files = cx.judged_files();
     let CheckCx {
         mut findings,
         mut evidence,
         problems,
+        mut set_aside,
         ..
     } = cx;
     findings.sort();
     findings.dedup();
     evidence.sort();
     evidence.dedup();
-    let outcome = match applicability {
-        Err(e) if findings.is_empty() => Outcome::Inconclusive(e.0),
-        Ok(Applicability::NotApplicable(reason)) if findings.is_empty() => {
-            if problems.is_empty() {
-                Outcome::Skipped(reason)
-            } else {
-                Outcome::Inconclusive(problems.join("; "))
-            }
-        }
-        _ if !findings.is_empty() => Outcome::Fail,
-        _ if !problems.is_empty() => Outcome::Inconclusive(problems.join("; ")),
-        _ => Outcome::Pass,
+    set_aside.sort();
+    let reported = Reported {
+        applicability,
+        findings,
+        evidence,
+        problems,
+        judged,
+        set_aside,
     };
-    done(outcome, findings, evidence)
+    RuleResult {
+        rule: Arc::clone(rule),
+        outcome: outcome(&reported),
+        findings: reported.findings,
+        evidence: reported.evidence,
+        judged,
+        judged_files,
+        set_aside: reported.set_aside,
+    }
 }
 
 /// Evaluates the chosen rules in parallel; results come back in rule-id order. Live rules
@@ -171,6 +259,9 @@ fn evaluate_live(rule: &Arc<Rule>, ws: &Workspace, targets: &[crate::probe::Targ
         outcome,
         findings,
         evidence,
+        judged: 0,
+        judged_files: Vec::new(),
+        set_aside: Vec::new(),
     };
     if targets.is_empty() {
         return done(
@@ -223,5 +314,8 @@ fn evaluate_live(rule: &Arc<Rule>, ws: &Workspace, targets: &[crate::probe::Targ
     } else {
         Outcome::Pass
     };
-    done(outcome, findings, evidence)
+    RuleResult {
+        judged: applicable,
+        ..done(outcome, findings, evidence)
+    }
 }

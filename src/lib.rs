@@ -36,6 +36,7 @@ pub fn run(cli: &cli::Cli) -> anyhow::Result<ExitStatus> {
         cli::Command::Completions(args) => commands::completions(args),
         cli::Command::Man => commands::man(),
         cli::Command::Probe(args) => commands::audit::probe(args, color),
+        cli::Command::Scope(args) => commands::scope::run(args),
     }
 }
 

@@ -35,6 +35,9 @@ pub struct Config {
     /// The live service to probe.
     #[serde(default)]
     pub target: TargetConfig,
+    /// Roles of paths where the conventions guess wrong.
+    #[serde(default)]
+    pub scope: crate::collect::scope::ScopeConfig,
 }
 
 /// `[target]`.
@@ -178,6 +181,17 @@ pub fn discover(root: &Path, explicit: Option<&Path>) -> Option<PathBuf> {
         .iter()
         .map(|n| root.join(n))
         .find(|p| p.is_file())
+}
+
+/// The config of an audit of `root`: none with `no_config`, else the discovered file.
+pub fn load_for(root: &Path, explicit: Option<&Path>, no_config: bool) -> Result<Loaded, String> {
+    if no_config {
+        return Ok(Loaded::default());
+    }
+    match discover(root, explicit) {
+        Some(path) => load(&path),
+        None => Ok(Loaded::default()),
+    }
 }
 
 /// Reads and validates a config file. Errors name the file, line and column.

@@ -202,11 +202,11 @@ fn a_suppression_without_a_reason_does_not_apply_and_warns() {
 #[test]
 fn config_waivers_need_a_reason_expire_and_warn_when_unused() {
     let base = TestRepo::new()
-        .file("dev.Dockerfile", "FROM node:latest\nUSER 1\n")
+        .file("worker.Dockerfile", "FROM node:latest\nUSER 1\n")
         .file("Dockerfile", "FROM node:20.11\nUSER 1\n");
     let repo = base.file(
         "readycheck.toml",
-        "[[waivers]]\nrule = \"DOCK001\"\npaths = [\"dev.Dockerfile\"]\nreason = \"local development image\"\nexpires = 2026-12-31\n\n[[waivers]]\nrule = \"root-user\"\npaths = [\"nothing/\"]\nreason = \"old\"\n",
+        "[[waivers]]\nrule = \"DOCK001\"\npaths = [\"worker.Dockerfile\"]\nreason = \"worker image, rebuilt daily\"\nexpires = 2026-12-31\n\n[[waivers]]\nrule = \"root-user\"\npaths = [\"nothing/\"]\nreason = \"old\"\n",
     );
     let out = readycheck()
         .env("READYCHECK_TODAY", "2026-11-24")

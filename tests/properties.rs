@@ -34,6 +34,9 @@ fn results(codes: &[u8]) -> Vec<RuleResult> {
             outcome: outcome(c),
             findings: Vec::new(),
             evidence: Vec::new(),
+            judged: 1,
+            judged_files: Vec::new(),
+            set_aside: Vec::new(),
         })
         .collect()
 }

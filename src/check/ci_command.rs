@@ -6,6 +6,7 @@
 //! `just test` the justfile recipe, and `./scripts/ci.sh` that script.
 
 use super::{Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError, regex_param};
+use crate::collect::scope::{Role, RoleSet};
 use crate::collect::select::SelectorId;
 use crate::finding::Finding;
 use crate::parse::yaml::{Node, Value};
@@ -104,7 +105,7 @@ impl CheckKind for CiCommand {
     fn compile(p: Params, cx: &mut CompileCx<'_>) -> Result<Self, ParamError> {
         let globs = p.ci_files.unwrap_or_else(default_ci_globs);
         let ci = cx.files("ci_files", &globs, &[], false)?;
-        let manifests = cx.files(
+        let manifests = cx.files_of(
             "ci_files",
             &[
                 "package.json".to_owned(),
@@ -116,6 +117,8 @@ impl CheckKind for CiCommand {
             ],
             &["node_modules/".to_owned(), "vendor/".to_owned()],
             false,
+            // Scripts and make targets a pipeline calls are production files.
+            RoleSet::of(&[Role::Production, Role::Ci, Role::Dev]),
         )?;
         Ok(CiCommand {
             ci,
@@ -128,7 +131,7 @@ impl CheckKind for CiCommand {
 
     fn evaluate(&self, cx: &mut CheckCx<'_>) -> Result<Applicability, CheckError> {
         let ws = cx.workspace();
-        let files = cx.selected(self.ci);
+        let files = cx.subjects(self.ci);
         if files.is_empty() {
             return Ok(Applicability::NotApplicable(
                 "no CI configuration in the repository".to_owned(),

@@ -109,48 +109,23 @@ pub struct Params {
     pub message: Option<String>,
 }
 
-/// Paths that are not application code: tests, scripts, migrations, vendored, generated,
-/// example and documentation code, front-end assets and tool configuration.
+/// Paths of production role that are still not server code: scripts, migrations, build
+/// output, front-end assets and tool configuration. (Tests, examples, docs, vendored and
+/// generated code are set aside by the scope model, `collect::scope`.)
 pub const DEFAULT_EXCLUDES: &[&str] = &[
-    "**/tests/**",
-    "**/test/**",
-    "**/__tests__/**",
-    "**/spec/**",
-    "**/e2e/**",
-    "**/testdata/**",
-    "**/fixtures/**",
-    "**/src/test/**",
-    "*_test.go",
-    "test_*.py",
-    "*_test.py",
-    "conftest.py",
-    "*.spec.*",
-    "*.test.*",
     "**/scripts/**",
     "**/script/**",
     "**/migrations/**",
     "**/alembic/**",
-    "**/vendor/**",
-    "**/third_party/**",
-    "**/dist/**",
     "**/build/**",
-    "**/generated/**",
-    "**/examples/**",
-    "**/example/**",
-    "**/docs/**",
-    "**/doc/**",
     "**/benches/**",
     "*.d.ts",
     "*.min.js",
-    "*_pb2.py",
-    "*_pb2_grpc.py",
-    "*.pb.go",
     "*.gen.go",
     "**/frontend/**",
     "**/client/**",
     "**/public/**",
     "**/static/**",
-    "**/.github/**",
     "**/management/commands/**",
     "manage.py",
     "noxfile.py",
@@ -465,6 +440,20 @@ impl CheckKind for CodeSignal {
             return Ok(Applicability::NotApplicable(self.only_if_reason.clone()));
         }
         let names = names_of(&detected);
+        // The subjects are the files of the detected stacks that the signals search.
+        for (st, _) in &detected {
+            for sel in self.signals[&st.def.stack]
+                .iter()
+                .filter_map(|s| match s.scope {
+                    Scope::Code => Some(st.code),
+                    Scope::Manifest => Some(st.manifest),
+                    Scope::Config => st.config,
+                })
+                .collect::<std::collections::BTreeSet<_>>()
+            {
+                cx.subjects(sel);
+            }
+        }
         match self.expect {
             Expect::Present => {
                 let mut found = false;

@@ -130,7 +130,7 @@ impl CheckKind for CompanionFile {
         let ws = cx.workspace();
         let mut subjects = 0;
         for g in &self.groups {
-            for &i in cx.selected(g.manifests) {
+            for &i in cx.consider(g.manifests) {
                 let rel = ws.file(i).rel.clone();
                 let dir = parent(&rel);
                 if !g.if_sibling.is_empty()
@@ -178,6 +178,7 @@ impl CheckKind for CompanionFile {
                 "no manifest that needs a companion file".to_owned(),
             ));
         }
+        cx.judged(subjects);
         Ok(Applicability::Applicable)
     }
 }

@@ -221,7 +221,7 @@ impl CheckKind for ComposeServiceCheck {
     }
 
     fn evaluate(&self, cx: &mut CheckCx<'_>) -> Result<Applicability, CheckError> {
-        let files = cx.selected(self.files);
+        let files = cx.consider(self.files);
         if files.is_empty() {
             return Ok(Applicability::NotApplicable(
                 "no Compose file in the repository".to_owned(),
@@ -233,8 +233,14 @@ impl CheckKind for ComposeServiceCheck {
                 "no service in the Compose files".to_owned(),
             ));
         }
+        let before = cx.judged_other;
         for svc in &services {
             self.check(cx, svc, &services);
+        }
+        if cx.judged_other == before && cx.set_aside.is_empty() {
+            return Ok(Applicability::NotApplicable(
+                "no Compose service this rule applies to".to_owned(),
+            ));
         }
         Ok(Applicability::Applicable)
     }
@@ -317,6 +323,8 @@ impl ComposeServiceCheck {
 
     fn check(&self, cx: &mut CheckCx<'_>, svc: &ComposeService, all: &[ComposeService]) {
         let name = svc.name.as_str();
+        // Judged unless set aside below (or not a subject of this test at all).
+        cx.judged(1);
         let ok = |cx: &mut CheckCx<'_>, note: String| {
             cx.evidence(Finding::at(&svc.file, svc.pos.line, svc.pos.col, note));
         };
@@ -332,11 +340,9 @@ impl ComposeServiceCheck {
                     .iter()
                     .all(|k| svc.merged.get(k).is_none())
                 {
-                    ok(
-                        cx,
-                        format!(
-                            "service `{name}` is a fragment completed by another Compose file; not judged"
-                        ),
+                    cx.retract_judged(
+                        &svc.file,
+                        format!("service `{name}` is a fragment completed by another Compose file"),
                     );
                     return;
                 }
@@ -344,7 +350,10 @@ impl ComposeServiceCheck {
                     if let Resolved::Found(h) = resolve(root(&svc.merged), &path.segments)
                         && text_of(h[0].node).is_some_and(|t| re.is_match(&t))
                     {
-                        ok(cx, format!("service `{name}` is exempt (`{}`)", path.text));
+                        cx.retract_judged(
+                            &svc.file,
+                            format!("service `{name}` is exempt (`{}`)", path.text),
+                        );
                         return;
                     }
                 }
@@ -406,13 +415,16 @@ impl ComposeServiceCheck {
             ),
             Test::Ports { ports, local } => self.check_ports(cx, svc, ports, local),
             Test::Image { floating, digest } => {
+                // A service that builds its image, or names none, pulls nothing to pin.
                 if svc.merged.get("build").is_some() {
+                    cx.judged_other -= 1;
                     return;
                 }
-                let Some(image_node) = svc.merged.get("image") else {
+                let Some(image) = svc.merged.get("image").and_then(text_of) else {
+                    cx.judged_other -= 1;
                     return;
                 };
-                let Some(image) = text_of(image_node) else {
+                let Some(image_node) = svc.merged.get("image") else {
                     return;
                 };
                 let Some(resolved) = svc.resolve(&image) else {

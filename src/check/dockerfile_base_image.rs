@@ -96,14 +96,13 @@ impl CheckKind for DockerfileBaseImage {
 
     fn evaluate(&self, cx: &mut CheckCx<'_>) -> Result<Applicability, CheckError> {
         let ws = cx.workspace();
-        let files = cx.selected(self.files);
-        if files.is_empty() {
+        let judged = super::images::judged_dockerfiles(cx, self.files);
+        if judged.is_empty() {
             return Ok(Applicability::NotApplicable(
-                "no Dockerfile in the repository".to_owned(),
+                "no Dockerfile to judge".to_owned(),
             ));
         }
-        for &i in files {
-            let Some(df) = cx.dockerfile(i) else { continue };
+        for (i, df) in judged {
             let rel = &ws.file(i).rel;
             for stage in df.stages.iter().filter(|s| s.parent.is_none()) {
                 let image = stage.effective_image();
@@ -112,14 +111,13 @@ impl CheckKind for DockerfileBaseImage {
                     continue;
                 }
                 if image.contains('$') {
-                    cx.evidence(Finding::at(
+                    cx.set_aside(
                         rel,
-                        pos.line,
-                        pos.col,
-                        format!("`{image}` is chosen at build time; not judged"),
-                    ));
+                        format!("base image `{image}` is chosen at build time (an `ARG` without a default)"),
+                    );
                     continue;
                 }
+                cx.judged(1);
                 let (tag, digest) = split_image(image);
                 let problem = match (tag, digest) {
                     (_, Some(_)) => None,

@@ -4,6 +4,7 @@
 //! final image does not derive from never counts.
 
 use super::dockerignore::find_dockerignore_in;
+use super::images::judged_dockerfiles;
 use super::orchestration::{
     compose_context, compose_globs, image_matches_dockerfile, k8s_documents_with, k8s_excludes,
     k8s_globs, shipped_stages, workload,
@@ -123,11 +124,6 @@ pub struct Params {
     /// (development or test stages such as `dev-envs`).
     #[serde(default)]
     pub exempt_stages: Option<String>,
-    /// Judge only images that serve: the shipped stage `EXPOSE`s a port, or a Compose
-    /// service builds or runs the image, or a Kubernetes container runs an image named
-    /// after it. Tool images (code generators, test runners) are left out.
-    #[serde(default)]
-    pub only_served_images: bool,
     /// Judge a Dockerfile only when a file beside it matches, e.g.
     /// `{path: package.json, pattern: '"devDependencies"'}`.
     #[serde(default)]
@@ -175,7 +171,6 @@ pub struct DockerfileInstruction {
     only_without_dockerignore: bool,
     exempt_scope: Option<Regex>,
     exempt_stages: Option<Regex>,
-    only_served: Option<SelectorId>,
     sibling: Option<(String, Regex)>,
 }
 
@@ -273,11 +268,6 @@ impl CheckKind for DockerfileInstruction {
                 })
             }
         };
-        let only_served = if p.only_served_images {
-            Some(cx.files("only_served_images", &k8s_globs(), &k8s_excludes(), false)?)
-        } else {
-            None
-        };
         let sibling = match p.only_when_sibling_matches {
             Some(m) => Some((
                 m.path,
@@ -287,7 +277,6 @@ impl CheckKind for DockerfileInstruction {
         };
         Ok(DockerfileInstruction {
             sibling,
-            only_served,
             exempt_stages: p
                 .exempt_stages
                 .as_deref()
@@ -330,13 +319,14 @@ impl CheckKind for DockerfileInstruction {
 
     fn evaluate(&self, cx: &mut CheckCx<'_>) -> Result<Applicability, CheckError> {
         let ws = cx.workspace();
-        let files = cx.selected(self.files);
-        if files.is_empty() {
+        let judged = judged_dockerfiles(cx, self.files);
+        if judged.is_empty() {
             return Ok(Applicability::NotApplicable(
-                "no Dockerfile in the repository".to_owned(),
+                "no Dockerfile to judge".to_owned(),
             ));
         }
-        for &i in files {
+        let judged_before = cx.judged_other;
+        for (i, df) in judged {
             let rel = &ws.file(i).rel;
             if self.only_without_dockerignore
                 && let Some(di) = {
@@ -349,6 +339,7 @@ impl CheckKind for DockerfileInstruction {
                     find_dockerignore_in(ws, rel, &contexts)
                 }
             {
+                cx.judged(1);
                 cx.evidence(Finding::file(
                     rel,
                     format!("build context has `{}`", ws.file(di).rel),
@@ -367,10 +358,10 @@ impl CheckKind for DockerfileInstruction {
                     .and_then(|j| ws.text(j).ok())
                     .is_some_and(|t| re.is_match(t));
                 if !hit {
+                    // Not a subject of this rule (e.g. no devDependencies to leave out).
                     continue;
                 }
             }
-            let Some(df) = cx.dockerfile(i) else { continue };
             match self.scope {
                 StageScope::Final => {
                     // Compose may build another stage than the last (`build.target`).
@@ -381,25 +372,14 @@ impl CheckKind for DockerfileInstruction {
                         compose_context(cx, compose)
                     };
                     let shipped = shipped_stages(&df, rel, &services);
-                    if let Some(k8s) = self.only_served
-                        && !Self::served(cx, rel, &df, &shipped, &services, k8s)
-                    {
-                        cx.evidence(Finding::file(
-                            rel,
-                            "no `EXPOSE` and no Compose service or Kubernetes workload runs it: a tool image, not judged",
-                        ));
-                        continue;
-                    }
                     for stage in shipped {
                         if let Some(re) = &self.exempt_stages
                             && stage.name.as_deref().is_some_and(|n| re.is_match(n))
                         {
-                            cx.evidence(Finding::at(
+                            cx.set_aside(
                                 rel,
-                                stage.from_pos.line,
-                                stage.from_pos.col,
                                 format!("stage `{}` is a development stage", stage_label(stage)),
-                            ));
+                            );
                             continue;
                         }
                         self.check_scope(cx, rel, &df, stage);
@@ -411,6 +391,15 @@ impl CheckKind for DockerfileInstruction {
                     }
                 }
             }
+        }
+        if cx.judged_other == judged_before
+            && cx.findings.is_empty()
+            && let Some((name, re)) = &self.sibling
+        {
+            return Ok(Applicability::NotApplicable(format!(
+                "no Dockerfile has a `{name}` beside it matching `{}`",
+                re.as_str()
+            )));
         }
         Ok(Applicability::Applicable)
     }
@@ -424,62 +413,6 @@ fn stage_label(stage: &Stage) -> String {
 }
 
 impl DockerfileInstruction {
-    /// Whether the image serves: an `EXPOSE` in a shipped stage, or an orchestrator runs it.
-    fn served(
-        cx: &mut CheckCx<'_>,
-        rel: &str,
-        df: &Dockerfile,
-        shipped: &[&Stage],
-        services: &[crate::check::orchestration::ComposeService],
-        k8s: SelectorId,
-    ) -> bool {
-        let exposes = shipped.iter().any(|st| {
-            df.lineage(st)
-                .iter()
-                .any(|s| s.instructions.iter().any(|i| i.keyword == "EXPOSE"))
-        });
-        if exposes {
-            return true;
-        }
-        let ws = cx.workspace();
-        let root_name = ws
-            .root()
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if services.iter().any(|svc| match svc.dockerfile() {
-            Some(d) => d == rel,
-            None => svc
-                .image()
-                .is_some_and(|i| image_matches_dockerfile(i, rel, &root_name)),
-        }) {
-            return true;
-        }
-        let files = cx.selected(k8s);
-        let (docs, _) = k8s_documents_with(cx, files, false);
-        let kinds: Vec<String> = [
-            "Deployment",
-            "StatefulSet",
-            "DaemonSet",
-            "Job",
-            "CronJob",
-            "Pod",
-        ]
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
-        docs.iter().flat_map(|(_, d)| d.iter()).any(|doc| {
-            workload(doc, &kinds).is_some_and(|w| {
-                w.containers(false).iter().any(|c| {
-                    c.node
-                        .get("image")
-                        .and_then(Node::scalar_text)
-                        .is_some_and(|i| image_matches_dockerfile(&i, rel, &root_name))
-                })
-            })
-        })
-    }
-
     /// The first capture group of `args_match` in the instruction (empty without one).
     fn capture(&self, instr: &Instr) -> String {
         self.args_match
@@ -615,6 +548,7 @@ impl DockerfileInstruction {
     }
 
     fn check_scope(&self, cx: &mut CheckCx<'_>, rel: &str, df: &Dockerfile, stage: &Stage) {
+        cx.judged(1);
         // In the final scope the instructions of parent stages come first, as Docker applies them.
         let lineage: Vec<&Stage> = match self.scope {
             StageScope::Final => df.lineage(stage).into_iter().rev().collect(),
@@ -694,16 +628,13 @@ impl DockerfileInstruction {
                 if considered.is_empty() && root.effective_image().contains('$') {
                     // The base image is chosen at build time and may set the instruction
                     // itself (USER and HEALTHCHECK are inherited): unknowable here.
-                    let pos = root.image_pos;
-                    cx.evidence(Finding::at(
+                    cx.retract_judged(
                         rel,
-                        pos.line,
-                        pos.col,
                         format!(
-                            "base image `{}` is chosen at build time; not judged",
+                            "base image `{}` is chosen at build time (an `ARG` without a default)",
                             root.image
                         ),
-                    ));
+                    );
                     return;
                 }
                 if considered.is_empty()
@@ -872,13 +803,28 @@ mod tests {
 
     #[test]
     fn tool_images_and_sibling_conditions_are_not_judged() {
-        let p = format!("{NON_ROOT}\nonly_served_images: true");
+        let outcome = crate::check::testing::outcome(
+            "dockerfile_instruction",
+            NON_ROOT,
+            &[(
+                "gen/Dockerfile",
+                "FROM golang:1.22\nRUN go install x@v1\nENTRYPOINT [\"protoc\"]\n",
+            )],
+        );
+        assert!(
+            matches!(&outcome, crate::engine::Outcome::Skipped(r) if r.contains("build-tool image")),
+            "{outcome:?}"
+        );
+        // Without `EXPOSE`, an image that runs a server is judged all the same.
         let (_, f, _) = run(
             "dockerfile_instruction",
-            &p,
-            &[("gen/Dockerfile", "FROM golang:1.22\nRUN go install x@v1\n")],
+            NON_ROOT,
+            &[(
+                "Dockerfile",
+                "FROM python:3.12\nCMD [\"gunicorn\", \"app:app\"]\n",
+            )],
         );
-        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(f.len(), 1, "{f:?}");
         let p = "instruction: RUN\nargs_match: 'npm ci'\nexpect: absent\nonly_when_sibling_matches: {path: package.json, pattern: devDependencies}";
         let (_, f, _) = run(
             "dockerfile_instruction",

@@ -148,7 +148,7 @@ impl CheckKind for DockerignoreCheck {
 
     fn evaluate(&self, cx: &mut CheckCx<'_>) -> Result<Applicability, CheckError> {
         let ws = cx.workspace();
-        let dockerfiles = cx.selected(self.files);
+        let dockerfiles = cx.consider(self.files);
         if dockerfiles.is_empty() {
             return Ok(Applicability::NotApplicable(
                 "no Dockerfile in the repository".to_owned(),
@@ -234,6 +234,7 @@ impl CheckKind for DockerignoreCheck {
             }
             missing.sort();
             missing.dedup();
+            cx.judged(1);
             if missing.is_empty() {
                 cx.evidence(Finding::file(&rel, "excludes every required path"));
             }

@@ -323,7 +323,7 @@ impl CheckKind for EnvCoverage {
 
     fn evaluate(&self, cx: &mut CheckCx<'_>) -> Result<Applicability, CheckError> {
         let ws = cx.workspace();
-        let examples = cx.selected(self.examples);
+        let examples = cx.consider(self.examples);
         if examples.is_empty() {
             return Ok(Applicability::NotApplicable(format!(
                 "no env example (`{}`) to compare with",
@@ -356,7 +356,7 @@ impl CheckKind for EnvCoverage {
         // the pool (the regex work dominates), keeping only undocumented ones, merged in
         // path order.
         let mut code: Vec<(usize, Lang, usize)> = Vec::new();
-        for &i in cx.selected(self.code) {
+        for &i in cx.subjects(self.code) {
             let rel = ws.file(i).rel.as_str();
             let Some(lang) = Lang::of(rel) else { continue };
             let dir = parent_dir(rel);

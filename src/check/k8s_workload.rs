@@ -301,7 +301,7 @@ impl CheckKind for K8sWorkload {
     }
 
     fn evaluate(&self, cx: &mut CheckCx<'_>) -> Result<Applicability, CheckError> {
-        let files = cx.selected(self.files);
+        let files = cx.consider(self.files);
         let (docs, helm) = k8s_documents(cx, files);
         let all_docs: Vec<&Node> = docs.iter().flat_map(|(_, d)| d.iter()).collect();
         let mut seen = 0usize;
@@ -314,11 +314,9 @@ impl CheckKind for K8sWorkload {
                 self.check(cx, rel, &w, &all_docs);
             }
         }
+        cx.judged(seen);
         for h in &helm {
-            cx.evidence(Finding::file(
-                h,
-                "Helm template, not valid YAML until rendered: skipped",
-            ));
+            cx.set_aside(h, "a Helm template, not valid YAML until rendered");
         }
         if seen == 0 {
             let reason = if helm.is_empty() {

@@ -14,6 +14,7 @@ pub mod health_endpoints;
 pub mod http_cors;
 pub mod http_probe;
 pub mod https_redirect;
+pub mod images;
 pub mod k8s_workload;
 pub mod orchestration;
 pub mod path_exists;
@@ -24,6 +25,7 @@ pub mod tls_certificate;
 pub mod yaml_field;
 
 use crate::collect::Workspace;
+use crate::collect::scope::{Role, RoleSet};
 use crate::collect::select::{SelectorId, SelectorRegistry};
 use crate::finding::Finding;
 use crate::parse::dockerfile::Dockerfile;
@@ -37,10 +39,19 @@ use std::sync::Arc;
 pub struct CompileCx<'a> {
     /// The shared selector registry.
     pub selectors: &'a std::sync::Mutex<SelectorRegistry>,
+    /// The roles of the files the rule judges (its `roles:`; production by default).
+    pub roles: RoleSet,
 }
 
-impl CompileCx<'_> {
-    /// Registers the files a check reads; `field` names the parameter for error messages.
+impl<'a> CompileCx<'a> {
+    /// A context for a rule (or fact) that judges files of `roles`.
+    #[must_use]
+    pub fn new(selectors: &'a std::sync::Mutex<SelectorRegistry>, roles: RoleSet) -> Self {
+        CompileCx { selectors, roles }
+    }
+
+    /// Registers the files a check reads (those of the rule's roles; the others are set
+    /// aside); `field` names the parameter for error messages.
     pub fn files(
         &mut self,
         field: &str,
@@ -48,12 +59,38 @@ impl CompileCx<'_> {
         exclude: &[String],
         case_insensitive: bool,
     ) -> Result<SelectorId, ParamError> {
+        let roles = self.roles;
+        self.files_of(field, include, exclude, case_insensitive, roles)
+    }
+
+    /// Like [`CompileCx::files`] for files of other roles than the rule's (a Dockerfile
+    /// rule that consults every `.dockerignore`, whatever its role).
+    pub fn files_of(
+        &mut self,
+        field: &str,
+        include: &[String],
+        exclude: &[String],
+        case_insensitive: bool,
+        roles: RoleSet,
+    ) -> Result<SelectorId, ParamError> {
         self.selectors
             .lock()
             .map_err(|_| ParamError::at(field, "selector registry poisoned"))?
-            .register(include, exclude, case_insensitive)
+            .register(include, exclude, case_insensitive, roles)
             .map_err(|m| ParamError::at(field, m))
     }
+}
+
+/// A subject (file) a rule did not judge, and why.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct SetAside {
+    /// Relative path.
+    pub path: String,
+    /// The file's role when that is why (a `test` file for a rule of `production`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    /// Why, in words (`dev file (\`.devcontainer/\`)`, `a code-generation tool image`).
+    pub reason: String,
 }
 
 /// A parameter that passed serde but is still invalid.
@@ -173,6 +210,12 @@ pub struct CheckCx<'a> {
     pub(crate) findings: Vec<Finding>,
     pub(crate) evidence: Vec<Finding>,
     pub(crate) problems: Vec<String>,
+    /// Files handed to the check as the subjects it judges.
+    pub(crate) subjects: Vec<usize>,
+    /// Subjects (not) judged, by path: set aside by role or by the kind.
+    pub(crate) set_aside: Vec<SetAside>,
+    /// Subjects judged that are not files (services, workloads, workflows).
+    pub(crate) judged_other: usize,
 }
 
 impl<'a> CheckCx<'a> {
@@ -185,6 +228,9 @@ impl<'a> CheckCx<'a> {
             findings: Vec::new(),
             evidence: Vec::new(),
             problems: Vec::new(),
+            subjects: Vec::new(),
+            set_aside: Vec::new(),
+            judged_other: 0,
         }
     }
 
@@ -209,10 +255,102 @@ impl<'a> CheckCx<'a> {
             .ok_or_else(|| CheckError("no live target".to_owned()))
     }
 
-    /// The files a selector matched.
+    /// The files a selector matched (of the roles it was registered for), to consult.
     #[must_use]
     pub fn selected(&self, id: SelectorId) -> &'a [usize] {
         self.ws.selected(id)
+    }
+
+    /// The files a selector matched, as the subjects the rule judges: a rule with no
+    /// finding passes only when it judged at least one subject. Files the globs match but
+    /// whose role the rule does not judge are recorded as set aside.
+    pub fn subjects(&mut self, id: SelectorId) -> &'a [usize] {
+        let files = self.consider(id);
+        self.subjects.extend_from_slice(files);
+        files
+    }
+
+    /// Like [`CheckCx::subjects`] for files that hold the subjects (documents, services,
+    /// workflows) rather than being them: the files of other roles are recorded as set
+    /// aside, and the check counts what it judged with [`CheckCx::judged`].
+    pub fn consider(&mut self, id: SelectorId) -> &'a [usize] {
+        let ws = self.ws;
+        for &i in ws.set_aside(id) {
+            let rel = &ws.file(i).rel;
+            if self.set_aside.iter().any(|s| s.path == *rel) {
+                continue;
+            }
+            let (role, because) = ws.role_of(rel);
+            self.set_aside.push(SetAside {
+                path: rel.clone(),
+                role: Some(role),
+                reason: format!("{role} file ({because})"),
+            });
+        }
+        ws.selected(id)
+    }
+
+    /// Records that the check did not judge a subject file, and why (a tool image, a
+    /// template it cannot render).
+    pub fn set_aside(&mut self, path: &str, reason: impl Into<String>) {
+        let reason = reason.into();
+        if self
+            .set_aside
+            .iter()
+            .any(|s| s.path == path && s.reason == reason)
+        {
+            return;
+        }
+        self.set_aside.push(SetAside {
+            path: path.to_owned(),
+            role: None,
+            reason,
+        });
+    }
+
+    /// Takes back one subject counted with [`CheckCx::judged`] that turned out not to be
+    /// judgeable, recording why.
+    pub fn retract_judged(&mut self, path: &str, reason: impl Into<String>) {
+        self.judged_other = self.judged_other.saturating_sub(1);
+        self.set_aside(path, reason);
+    }
+
+    /// Records that the check judged `n` subjects that are not files of its own selection
+    /// (Compose services, workflows, responses).
+    pub fn judged(&mut self, n: usize) {
+        self.judged_other += n;
+    }
+
+    /// How many subjects were judged: subject files not set aside, plus other subjects.
+    #[must_use]
+    pub fn judged_count(&self) -> usize {
+        let aside: std::collections::HashSet<&str> =
+            self.set_aside.iter().map(|s| s.path.as_str()).collect();
+        let mut files: Vec<usize> = self
+            .subjects
+            .iter()
+            .copied()
+            .filter(|&i| !aside.contains(self.ws.file(i).rel.as_str()))
+            .collect();
+        files.sort_unstable();
+        files.dedup();
+        files.len() + self.judged_other
+    }
+
+    /// The subject files judged (not set aside), sorted and deduplicated.
+    #[must_use]
+    pub fn judged_files(&self) -> Vec<usize> {
+        let aside: std::collections::HashSet<&str> =
+            self.set_aside.iter().map(|s| s.path.as_str()).collect();
+        let mut files: Vec<usize> = self
+            .subjects
+            .iter()
+            .copied()
+            .filter(|&i| !aside.contains(self.ws.file(i).rel.as_str()))
+            .collect();
+        files.sort_unstable();
+        files.dedup();
+        files
     }
 
     /// Reports a violation.
@@ -251,6 +389,13 @@ impl<'a> CheckCx<'a> {
             self.findings.extend(part.findings);
             self.evidence.extend(part.evidence);
             self.problems.extend(part.problems);
+            self.subjects.extend(part.subjects);
+            self.judged_other += part.judged_other;
+            for s in part.set_aside {
+                if !self.set_aside.contains(&s) {
+                    self.set_aside.push(s);
+                }
+            }
         }
     }
 
@@ -426,7 +571,8 @@ pub fn default_dockerfile_globs() -> Vec<String> {
     .collect()
 }
 
-/// Files that match the Dockerfile globs but are not Dockerfiles.
+/// Files that match the Dockerfile globs but are not Dockerfiles (which Dockerfiles are
+/// judged is the scope model's decision, not an exclude list's).
 #[must_use]
 pub fn default_dockerfile_excludes() -> Vec<String> {
     [
@@ -444,21 +590,6 @@ pub fn default_dockerfile_excludes() -> Vec<String> {
         "*.tpl",
         "*.tmpl",
         "*.erb",
-        // Development containers and test harnesses are not deployed images.
-        "**/.devcontainer/",
-        "Dockerfile.dev",
-        "Dockerfile.debug",
-        "Dockerfile.development",
-        "Dockerfile.test",
-        "*.dev.Dockerfile",
-        "*.debug.Dockerfile",
-        "Dockerfile.playwright",
-        "Dockerfile.cypress",
-        "Dockerfile.e2e",
-        "**/test/",
-        "**/tests/",
-        "**/e2e/",
-        "**/testdata/",
     ]
     .into_iter()
     .map(str::to_owned)
@@ -492,17 +623,23 @@ pub(crate) mod testing {
     use super::*;
     use crate::collect::{WalkOptions, Workspace};
 
-    /// Compiles `params` (YAML) for `kind` and evaluates it on `files`.
-    pub(crate) fn run(
+    const KIND_TEST_ROLES: RoleSet =
+        RoleSet::of_const(&[Role::Production, Role::Docs, Role::Ci, Role::Dev]);
+
+    /// Compiles `params` (YAML) for `kind`, for a rule of `roles`, and evaluates it on a
+    /// temporary tree of `files`; `f` reads the context afterwards.
+    fn with_run<T>(
         kind: &str,
         params: &str,
         files: &[(&str, &str)],
-    ) -> (Result<Applicability, CheckError>, Vec<Finding>, Vec<String>) {
+        roles: RoleSet,
+        f: impl FnOnce(Result<Applicability, CheckError>, CheckCx<'_>) -> T,
+    ) -> T {
         let yaml = format!("kind: {kind}\nparams:\n{}", indent(params));
         let spec: CheckSpec = serde_saphyr::from_str(&yaml).unwrap_or_else(|e| panic!("{e}"));
         let reg = std::sync::Mutex::new(SelectorRegistry::default());
         let check = spec
-            .compile(&mut CompileCx { selectors: &reg })
+            .compile(&mut CompileCx::new(&reg, roles))
             .unwrap_or_else(|e| panic!("{}", e.message));
         let reg = reg.into_inner().unwrap();
         let dir = tempfile::tempdir().unwrap();
@@ -519,9 +656,52 @@ pub(crate) mod testing {
         .unwrap();
         let mut cx = CheckCx::new(&ws);
         let r = check.evaluate(&mut cx);
-        let mut findings = cx.findings;
-        findings.sort();
-        (r, findings, cx.problems)
+        f(r, cx)
+    }
+
+    /// Compiles `params` (YAML) for `kind` and evaluates it on `files`. Kind tests are
+    /// about the kind's logic: production, docs, CI and dev files are its input, tests and
+    /// examples are set aside (roles are tested in `collect::scope`, by `set_aside_tests`
+    /// and by the rule examples).
+    pub(crate) fn run(
+        kind: &str,
+        params: &str,
+        files: &[(&str, &str)],
+    ) -> (Result<Applicability, CheckError>, Vec<Finding>, Vec<String>) {
+        with_run(kind, params, files, KIND_TEST_ROLES, |r, cx| {
+            let mut findings = cx.findings;
+            findings.sort();
+            (r, findings, cx.problems)
+        })
+    }
+
+    /// Like [`run`], and derives the rule outcome as the engine does.
+    pub(crate) fn outcome(
+        kind: &str,
+        params: &str,
+        files: &[(&str, &str)],
+    ) -> crate::engine::Outcome {
+        outcome_with(kind, params, files, KIND_TEST_ROLES)
+    }
+
+    /// The outcome of `kind` for a rule that judges `roles`.
+    pub(crate) fn outcome_with(
+        kind: &str,
+        params: &str,
+        files: &[(&str, &str)],
+        roles: RoleSet,
+    ) -> crate::engine::Outcome {
+        with_run(kind, params, files, roles, |applicability, cx| {
+            let judged = cx.judged_count();
+            crate::engine::outcome(&crate::engine::Reported {
+                applicability,
+                findings: cx.findings,
+                evidence: cx.evidence,
+                problems: cx.problems,
+                judged,
+                set_aside: cx.set_aside,
+            })
+        })
     }
 
     fn indent(s: &str) -> String {
@@ -564,5 +744,176 @@ mod tests {
             render("`{a}` and {b} {c}", &[("a", "x"), ("b", "y")]),
             "`x` and y {c}"
         );
+    }
+}
+
+#[cfg(test)]
+mod set_aside_tests {
+    //! For every static check kind: when every subject of a rule is set aside (files of
+    //! roles the rule does not judge), the rule is skipped with that reason, never passed.
+    use super::testing::outcome_with;
+    use crate::collect::scope::RoleSet;
+    use crate::engine::Outcome;
+
+    fn skipped_naming(kind: &str, params: &str, files: &[(&str, &str)], path: &str) {
+        let o = outcome_with(kind, params, files, RoleSet::PRODUCTION);
+        match &o {
+            Outcome::Skipped(reason) => assert!(
+                reason.contains(path),
+                "{kind}: the skip reason does not name `{path}`: {reason}"
+            ),
+            other => panic!("{kind}: expected skipped, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_kind_skips_when_every_subject_was_set_aside() {
+        skipped_naming(
+            "text_match",
+            "paths: [\"*.py\"]\npattern: 'DEBUG = True'\nexpect: absent",
+            &[("tests/settings.py", "X = 1\n")],
+            "tests/settings.py",
+        );
+        skipped_naming(
+            "yaml_field",
+            "paths: [\"*.yaml\"]\ndocuments: {kind: [Deployment]}\nat: spec.replicas\nexpect: exists",
+            &[(
+                "examples/k8s.yaml",
+                "kind: Deployment\nspec: {replicas: 2}\n",
+            )],
+            "examples/k8s.yaml",
+        );
+        let root = "instruction: USER\nexpect: present";
+        skipped_naming(
+            "dockerfile_instruction",
+            root,
+            &[(".devcontainer/Dockerfile", "FROM node:22\nUSER node\n")],
+            ".devcontainer/Dockerfile",
+        );
+        skipped_naming(
+            "dockerfile_instruction",
+            root,
+            &[(
+                "Dockerfile",
+                "FROM node:22\nUSER node\nCMD [\"npx\", \"playwright\", \"test\"]\n",
+            )],
+            "test-runner image",
+        );
+        skipped_naming(
+            "dockerfile_base_image",
+            "{}",
+            &[("e2e/Dockerfile", "FROM node:22.1.0\n")],
+            "e2e/Dockerfile",
+        );
+        skipped_naming(
+            "dockerfile_base_image",
+            "{}",
+            &[("Dockerfile", "ARG BASE\nFROM ${BASE}\nCMD [\"./app\"]\n")],
+            "chosen at build time",
+        );
+        skipped_naming(
+            "ci_command",
+            "pattern: pytest\nci_files: [\"ci/**/*.yml\"]\nmessage: no tests",
+            &[("ci/tests/pipeline.yml", "steps: [{run: pytest}]\n")],
+            "ci/tests/pipeline.yml",
+        );
+        skipped_naming(
+            "code_signal",
+            "expect: absent\nsignals:\n  python:\n    - pattern: 'print\\('",
+            &[
+                (
+                    "pyproject.toml",
+                    "[project]\ndependencies = [\n  \"fastapi>=0.110\",\n]\n",
+                ),
+                ("tests/test_app.py", "print('x')\n"),
+            ],
+            "tests/test_app.py",
+        );
+        skipped_naming(
+            "companion_file",
+            "groups:\n  - manifest: [package.json]\n    any_of: [package-lock.json]\nmessage: no lockfile",
+            &[("examples/web/package.json", "{}")],
+            "examples/web/package.json",
+        );
+        skipped_naming(
+            "compose_service",
+            "test:\n  present:\n    any_of: [healthcheck.test]",
+            &[(
+                ".devcontainer/docker-compose.yml",
+                "services:\n  app:\n    image: node:22\n",
+            )],
+            ".devcontainer/docker-compose.yml",
+        );
+        skipped_naming(
+            "compose_service",
+            "test:\n  present:\n    any_of: [healthcheck.test]\n    exempt_when: {restart: '^no$'}",
+            &[(
+                "docker-compose.yml",
+                "services:\n  seed:\n    image: app:1\n    restart: \"no\"\n",
+            )],
+            "service `seed` is exempt",
+        );
+        skipped_naming(
+            "k8s_workload",
+            "test:\n  require:\n    all_of: [{at: resources.limits.memory}]",
+            &[(
+                "tests/k8s/deploy.yaml",
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  template:\n    spec:\n      containers: [{name: a, image: a:1}]\n",
+            )],
+            "tests/k8s/deploy.yaml",
+        );
+        skipped_naming(
+            "k8s_workload",
+            "test:\n  require:\n    all_of: [{at: resources.limits.memory}]",
+            &[(
+                "charts/a/templates/deploy.yaml",
+                "kind: Deployment\n{{- if .Values.x }}\n  a: {{ .Values.y }}\n{{- end }}\n",
+            )],
+            "Helm template",
+        );
+        skipped_naming(
+            "dockerignore",
+            "require:\n  - path: .git",
+            &[
+                ("playwright/Dockerfile", "FROM node:22\n"),
+                ("playwright/.dockerignore", "node_modules\n"),
+            ],
+            "playwright/Dockerfile",
+        );
+        skipped_naming(
+            "env_coverage",
+            "code: [\"*.py\"]\nexamples: [.env.example]",
+            &[
+                (".env.example", "A=1\n"),
+                ("tests/conftest.py", "import os\nos.getenv('B')\n"),
+            ],
+            "tests/conftest.py",
+        );
+        skipped_naming(
+            "secret_scan",
+            "paths: [\"*.py\"]\npatterns:\n  - name: AWS access key\n    regex: 'AKIA[0-9A-Z]{16}'",
+            // readycheck: ignore[CONF005] a fake, pattern-valid key for the test
+            &[("tests/test_aws.py", "K = 'AKIAIOSFODNN7EXAMPLF'\n")],
+            "tests/test_aws.py",
+        );
+        skipped_naming(
+            "path_exists",
+            "any_of: [\".env\"]\nforbid: true",
+            &[(".devcontainer/.env", "A=1\n")],
+            "",
+        );
+    }
+
+    #[test]
+    fn a_required_file_that_exists_only_outside_production_is_missing() {
+        // `path_exists` judges the repository itself: a README only under `examples/`
+        // does not make the repository's README exist.
+        let o = outcome_with(
+            "path_exists",
+            "any_of: [\"/README*\", \"examples/README*\"]",
+            &[("examples/README.md", "# demo\n")],
+            RoleSet::PRODUCTION,
+        );
+        assert_eq!(o, Outcome::Fail);
     }
 }

@@ -50,7 +50,16 @@ impl CheckKind for PathExists {
 
     fn evaluate(&self, cx: &mut CheckCx<'_>) -> Result<Applicability, CheckError> {
         let ws = cx.workspace();
-        let found = cx.selected(self.files);
+        let found = cx.consider(self.files);
+        if self.forbid && found.is_empty() && !cx.workspace().set_aside(self.files).is_empty() {
+            // Only files of roles the rule does not judge match: nothing to judge.
+            return Ok(Applicability::NotApplicable(format!(
+                "no file of the judged roles matches `{}`",
+                self.globs
+            )));
+        }
+        // The subject is the repository: whether it has (or must not have) such a file.
+        cx.judged(1);
         if self.forbid {
             for &i in found {
                 let path = &ws.file(i).rel;

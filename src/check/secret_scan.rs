@@ -210,9 +210,11 @@ impl CheckKind for SecretScan {
 
     fn evaluate(&self, cx: &mut CheckCx<'_>) -> Result<Applicability, CheckError> {
         let ws = cx.workspace();
-        let files = cx.selected(self.files);
+        let files = cx.subjects(self.files);
         if files.is_empty() {
             if self.pass_without_files {
+                // The repository is the subject: it holds no such file.
+                cx.judged(1);
                 return Ok(Applicability::Applicable);
             }
             return Ok(Applicability::NotApplicable("no file to scan".to_owned()));

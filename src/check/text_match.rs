@@ -124,7 +124,7 @@ impl CheckKind for TextMatch {
 
     fn evaluate(&self, cx: &mut CheckCx<'_>) -> Result<Applicability, CheckError> {
         let ws = cx.workspace();
-        let files = cx.selected(self.files);
+        let files = cx.subjects(self.files);
         if files.is_empty() {
             if self.expect == Expect::Present && self.fail_without_files {
                 let msg = self

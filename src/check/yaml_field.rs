@@ -317,7 +317,7 @@ impl CheckKind for YamlField {
 
     fn evaluate(&self, cx: &mut CheckCx<'_>) -> Result<Applicability, CheckError> {
         let ws = cx.workspace();
-        let files = cx.selected(self.files);
+        let files = cx.consider(self.files);
         if files.is_empty() {
             return Ok(Applicability::NotApplicable(format!(
                 "no file matches `{}`",
@@ -367,6 +367,11 @@ impl CheckKind for YamlField {
         });
         let documents_seen = documents_seen.into_inner();
         let subjects_seen = subjects_seen.into_inner();
+        cx.judged(subjects_seen);
+        if documents_seen == 0 && self.pass_without_document {
+            // "No such document" is the verdict on every file read.
+            cx.judged(files.len());
+        }
         if documents_seen == 0 && cx.problems.is_empty() && !self.pass_without_document {
             let mut filter: Vec<String> = self
                 .documents

@@ -1,11 +1,13 @@
 //! Walks the audited repository once and serves file contents and parsed documents to the
 //! check kinds: each file is read at most once and parsed at most once, on first use.
 
+pub mod scope;
 pub mod select;
 
 use crate::parse::dockerfile::{Dockerfile, DockerfileError};
 use crate::parse::yaml::{Node, YamlError};
 use ignore::WalkBuilder;
+use scope::{AttributesFile, Because, Role, Scope, ScopeConfig};
 use select::{SelectorId, Selectors};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -114,6 +116,8 @@ pub struct WalkOptions {
     pub max_file_size: u64,
     /// Walker threads (0: one per core).
     pub threads: usize,
+    /// `[scope]` of the config: roles given to paths by the user.
+    pub scope: ScopeConfig,
 }
 
 impl Default for WalkOptions {
@@ -122,15 +126,27 @@ impl Default for WalkOptions {
             exclude: Vec::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             threads: 0,
+            scope: ScopeConfig::default(),
         }
     }
+}
+
+/// The parent directory of a relative path (`""` at the root).
+#[must_use]
+pub fn parent(rel: &str) -> &str {
+    rel.rfind('/').map_or("", |i| &rel[..i])
 }
 
 /// The audited repository: its file index and lazily filled caches.
 pub struct Workspace {
     root: PathBuf,
     files: Vec<FileEntry>,
+    /// The role of each file.
+    roles: Vec<Role>,
+    scope: Scope,
     selections: Vec<Vec<usize>>,
+    /// Per selector: files its globs match whose role it does not judge.
+    set_aside: Vec<Vec<usize>>,
     /// Whether more than one reader selects a file (then its text is cached).
     shared: Vec<bool>,
     selectors: Arc<Selectors>,
@@ -171,6 +187,9 @@ pub enum WalkError {
     /// An exclude glob is invalid.
     #[error("invalid exclude pattern: {0}")]
     Exclude(String),
+    /// A `[scope]` glob is invalid.
+    #[error("invalid config: {0}")]
+    Scope(String),
 }
 
 fn rel_path(root: &Path, path: &Path) -> String {
@@ -215,6 +234,7 @@ impl Workspace {
         let overrides = overrides
             .build()
             .map_err(|e| WalkError::Exclude(e.to_string()))?;
+        let excluded = overrides.clone();
 
         let mut builder = WalkBuilder::new(root);
         // `ignore` skips dotfiles by default, but `.github/`, `.dockerignore` and
@@ -281,15 +301,19 @@ impl Workspace {
         let (mut files, mut walk_skipped) = found
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        files.extend(tracked_but_ignored(root, &excluded));
         files.sort_by(|a, b| a.rel.cmp(&b.rel));
+        files.dedup_by(|a, b| a.rel == b.rel);
         walk_skipped.sort();
         walk_skipped.dedup();
+        let scope = build_scope(root, &files, &options.scope)?;
         Ok(Workspace::from_files(
             root.to_path_buf(),
             files,
             walk_skipped,
             selectors,
             options.max_file_size,
+            scope,
         ))
     }
 
@@ -302,6 +326,7 @@ impl Workspace {
             Vec::new(),
             selectors,
             DEFAULT_MAX_FILE_SIZE,
+            Scope::default(),
         )
     }
 
@@ -311,25 +336,40 @@ impl Workspace {
         walk_skipped: Vec<SkippedPath>,
         selectors: Arc<Selectors>,
         max_file_size: u64,
+        scope: Scope,
     ) -> Workspace {
         use rayon::prelude::*;
-        let classes: Vec<Vec<u32>> = files
+        let classes: Vec<(Role, Vec<u32>)> = files
             .par_iter()
-            .map_init(Vec::new, |scratch, f| selectors.classify(&f.rel, scratch))
+            .map_init(Vec::new, |scratch, f| {
+                (scope.role(&f.rel).0, selectors.classify(&f.rel, scratch))
+            })
             .collect();
         let mut selections = vec![Vec::new(); selectors.len()];
+        let mut set_aside = vec![Vec::new(); selectors.len()];
         let mut shared = Vec::with_capacity(classes.len());
-        for (i, ids) in classes.into_iter().enumerate() {
-            let readers: u32 = ids.iter().map(|&id| selectors.uses(id as usize)).sum();
-            shared.push(readers > 1);
+        let mut roles = Vec::with_capacity(classes.len());
+        for (i, (role, ids)) in classes.into_iter().enumerate() {
+            roles.push(role);
+            let mut readers = 0u32;
             for id in ids {
-                selections[id as usize].push(i);
+                let id = id as usize;
+                if selectors.takes(id, role) {
+                    readers += selectors.uses(id);
+                    selections[id].push(i);
+                } else {
+                    set_aside[id].push(i);
+                }
             }
+            shared.push(readers > 1);
         }
         let n = files.len();
         Workspace {
             root,
             files,
+            roles,
+            scope,
+            set_aside,
             selections,
             shared,
             selectors,
@@ -388,6 +428,37 @@ impl Workspace {
     #[must_use]
     pub fn selected(&self, id: SelectorId) -> &[usize] {
         &self.selections[id.0]
+    }
+
+    /// Indices of the files a selector's globs matched but whose role it does not judge.
+    #[must_use]
+    pub fn set_aside(&self, id: SelectorId) -> &[usize] {
+        &self.set_aside[id.0]
+    }
+
+    /// The role of file `i`.
+    #[must_use]
+    pub fn role(&self, i: usize) -> Role {
+        self.roles[i]
+    }
+
+    /// The role of a relative path and why (for paths of files and of directories).
+    #[must_use]
+    pub fn role_of(&self, rel: &str) -> (Role, Because) {
+        self.scope.role(rel)
+    }
+
+    /// Every file that some selector's globs match (whatever its role), in path order:
+    /// the paths the rules would read.
+    #[must_use]
+    pub fn read_paths(&self) -> Vec<usize> {
+        let mut hit = vec![false; self.files.len()];
+        for list in self.selections.iter().chain(&self.set_aside) {
+            for &i in list {
+                hit[i] = true;
+            }
+        }
+        (0..self.files.len()).filter(|&i| hit[i]).collect()
     }
 
     /// The globs of a selector, for messages.
@@ -478,6 +549,75 @@ impl Workspace {
         out.sort();
         out
     }
+}
+
+/// Files that git tracks although an ignore file matches them: the walk honours
+/// `.gitignore`, but ignore rules never apply to tracked files (git's own semantics), and a
+/// committed `.env` listed in `.gitignore` is exactly what must not be missed. Needs `git`
+/// on the `PATH` and a work tree; without them nothing is added.
+fn tracked_but_ignored(root: &Path, excluded: &ignore::overrides::Override) -> Vec<FileEntry> {
+    let Ok(out) = std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--ignored",
+            "--exclude-standard",
+        ])
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+    else {
+        return Vec::new();
+    };
+    if !out.status.success() {
+        return Vec::new();
+    }
+    let custom = {
+        let mut b = ignore::gitignore::GitignoreBuilder::new(root);
+        b.add(root.join(".readycheckignore"));
+        b.build().ok()
+    };
+    out.stdout
+        .split(|&b| b == 0)
+        .filter(|p| !p.is_empty())
+        .filter_map(|p| std::str::from_utf8(p).ok())
+        .filter(|rel| !rel.split('/').any(|seg| SKIPPED_DIRS.contains(&seg)))
+        .filter(|rel| {
+            let path = root.join(rel);
+            std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file())
+                && !excluded.matched(&path, false).is_ignore()
+                && !custom
+                    .as_ref()
+                    .is_some_and(|c| c.matched_path_or_any_parents(rel, false).is_ignore())
+        })
+        .map(|rel| FileEntry {
+            rel: rel.to_owned(),
+            abs: None,
+        })
+        .collect()
+}
+
+/// The scope of a tree: its `.gitattributes` files (read here, once; they are tiny) and the
+/// `[scope]` of the config.
+fn build_scope(root: &Path, files: &[FileEntry], config: &ScopeConfig) -> Result<Scope, WalkError> {
+    let texts: Vec<(String, String)> = files
+        .iter()
+        .filter(|f| f.rel == ".gitattributes" || f.rel.ends_with("/.gitattributes"))
+        .filter_map(|f| {
+            let bytes = read_capped(&root.join(&f.rel), 1024 * 1024).ok()?;
+            Some((f.rel.clone(), String::from_utf8_lossy(&bytes).into_owned()))
+        })
+        .collect();
+    let attrs: Vec<AttributesFile<'_>> = texts
+        .iter()
+        .map(|(rel, text)| AttributesFile { rel, text })
+        .collect();
+    Scope::new(&attrs, config).map_err(WalkError::Scope)
 }
 
 /// Text from bytes: NUL bytes in the first 8 KiB mean binary; invalid UTF-8 is replaced.
@@ -581,7 +721,10 @@ mod tests {
         let mut reg = SelectorRegistry::default();
         let mut id = None;
         for _ in 0..readers {
-            id = Some(reg.register(&["*.txt".into()], &[], false).unwrap());
+            id = Some(
+                reg.register(&["*.txt".into()], &[], false, scope::RoleSet::ALL)
+                    .unwrap(),
+            );
         }
         let ws = Workspace::scan(
             dir.path(),

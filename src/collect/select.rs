@@ -1,18 +1,20 @@
 //! File selectors: every glob any rule uses is compiled into one `GlobSet`, and each file
 //! is classified once during the audit, so no rule ever scans the whole file list.
 
+use super::scope::{Role, RoleSet};
 use globset::{Candidate, GlobBuilder, GlobSet, GlobSetBuilder};
 
 /// Identifies one registered selector.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SelectorId(pub(crate) usize);
 
-/// A set of include globs minus a set of exclude globs.
+/// A set of include globs minus a set of exclude globs, among files of some roles.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Spec {
     include: Vec<String>,
     exclude: Vec<String>,
     case_insensitive: bool,
+    roles: RoleSet,
 }
 
 /// Collects selectors while rules compile, then builds the matcher.
@@ -55,12 +57,15 @@ fn build_glob(pattern: &str, case_insensitive: bool) -> Result<globset::Glob, St
 }
 
 impl SelectorRegistry {
-    /// Registers a selector (validating its globs); identical selectors share an id.
+    /// Registers a selector (validating its globs) of the files of `roles` that match;
+    /// files that match the globs but have another role are kept apart as "set aside".
+    /// Identical selectors share an id.
     pub fn register(
         &mut self,
         include: &[String],
         exclude: &[String],
         case_insensitive: bool,
+        roles: RoleSet,
     ) -> Result<SelectorId, String> {
         for p in include.iter().chain(exclude) {
             build_glob(p, case_insensitive)?;
@@ -72,6 +77,7 @@ impl SelectorRegistry {
             include: include.to_vec(),
             exclude: exclude.to_vec(),
             case_insensitive,
+            roles,
         };
         if let Some(i) = self.specs.iter().position(|s| *s == spec) {
             self.uses[i] += 1;
@@ -105,6 +111,7 @@ impl SelectorRegistry {
             exclude: exclude.build().map_err(|e| e.to_string())?,
             exclude_owner,
             describe: self.specs.iter().map(|s| s.include.join("`, `")).collect(),
+            roles: self.specs.iter().map(|s| s.roles).collect(),
             uses: self.uses.clone(),
         })
     }
@@ -119,10 +126,17 @@ pub struct Selectors {
     exclude: GlobSet,
     exclude_owner: Vec<usize>,
     describe: Vec<String>,
+    roles: Vec<RoleSet>,
     uses: Vec<u32>,
 }
 
 impl Selectors {
+    /// Whether selector `id` takes files of `role`.
+    #[must_use]
+    pub fn takes(&self, id: usize, role: Role) -> bool {
+        self.roles[id].contains(role)
+    }
+
     /// How many selectors there are.
     #[must_use]
     pub fn len(&self) -> usize {
@@ -179,13 +193,18 @@ mod tests {
     #[test]
     fn gitignore_style_anchoring() {
         let mut reg = SelectorRegistry::default();
-        let any = reg.register(&["Dockerfile".into()], &[], false).unwrap();
-        let root = reg.register(&["/README*".into()], &[], true).unwrap();
+        let any = reg
+            .register(&["Dockerfile".into()], &[], false, RoleSet::ALL)
+            .unwrap();
+        let root = reg
+            .register(&["/README*".into()], &[], true, RoleSet::ALL)
+            .unwrap();
         let wf = reg
             .register(
                 &[".github/workflows/*.y*ml".into()],
                 &["**/fixtures/**".into()],
                 false,
+                RoleSet::ALL,
             )
             .unwrap();
         let sel = reg.build().unwrap();
@@ -201,14 +220,25 @@ mod tests {
             sel.classify("x/fixtures/y/.github/workflows/ci.yml", &mut s)
                 .is_empty()
         );
-        assert!(reg.register(&["a[".into()], &[], false).is_err());
+        assert!(
+            reg.register(&["a[".into()], &[], false, RoleSet::ALL)
+                .is_err()
+        );
     }
 
     #[test]
     fn identical_selectors_share_an_id() {
         let mut reg = SelectorRegistry::default();
-        let a = reg.register(&["*.py".into()], &[], false).unwrap();
-        let b = reg.register(&["*.py".into()], &[], false).unwrap();
+        let a = reg
+            .register(&["*.py".into()], &[], false, RoleSet::ALL)
+            .unwrap();
+        let b = reg
+            .register(&["*.py".into()], &[], false, RoleSet::ALL)
+            .unwrap();
         assert_eq!(a, b);
+        let c = reg
+            .register(&["*.py".into()], &[], false, RoleSet::PRODUCTION)
+            .unwrap();
+        assert_ne!(a, c, "a selector of other roles is another selector");
     }
 }

@@ -9,7 +9,7 @@ use crate::model::Severity;
 use crate::report::{self, Report};
 use crate::rule::RuleSet;
 use crate::score::{self, GateSettings};
-use crate::settings::{self, FailOn, Loaded};
+use crate::settings::{self, FailOn};
 use crate::suppress;
 use anyhow::{Context, anyhow, bail};
 use std::io::Write as _;
@@ -104,14 +104,8 @@ pub fn resolve(args: &AuditArgs) -> anyhow::Result<Resolved> {
             root.display()
         );
     }
-    let loaded = if args.no_config {
-        Loaded::default()
-    } else {
-        match settings::discover(root, args.config.as_deref()) {
-            Some(path) => settings::load(&path).map_err(|e| anyhow!(e))?,
-            None => Loaded::default(),
-        }
-    };
+    let loaded =
+        settings::load_for(root, args.config.as_deref(), args.no_config).map_err(|e| anyhow!(e))?;
     let cfg = &loaded.config;
     let base = loaded
         .path
@@ -159,6 +153,7 @@ pub fn resolve(args: &AuditArgs) -> anyhow::Result<Resolved> {
         exclude,
         max_file_size: cfg.scan.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
         threads: args.threads.unwrap_or(0),
+        scope: cfg.scope.clone(),
     };
     let ignore_all = args.no_ignore;
     let waivers = if ignore_all {
@@ -237,6 +232,7 @@ pub fn audit(root: &std::path::Path, resolved: &Resolved) -> anyhow::Result<Repo
     .iter()
     .find(|n| ws.find(n).is_some())
     .map_or_else(|| ".".to_owned(), |n| (*n).to_owned());
+    let scope = report::scope_summary(&ws, &results);
     Ok(Report::new(
         &results,
         score,
@@ -245,6 +241,7 @@ pub fn audit(root: &std::path::Path, resolved: &Resolved) -> anyhow::Result<Repo
         ws.skipped(),
         anchor,
         warnings,
+        scope,
     ))
 }
 
@@ -327,6 +324,7 @@ pub fn probe(args: &crate::cli::ProbeArgs, color: bool) -> anyhow::Result<ExitSt
         Vec::new(),
         "README.md".to_owned(),
         warnings,
+        report::ScopeSummary::default(),
     );
     super::output(None, |w| report::render(&report, args.format, color, w))?;
     Ok(if report.gate.passed {

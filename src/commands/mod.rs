@@ -6,6 +6,7 @@ pub mod claims;
 pub mod explain;
 pub mod init;
 pub mod rules;
+pub mod scope;
 
 use std::io::Write;
 

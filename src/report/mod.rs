@@ -9,7 +9,9 @@ pub mod markdown;
 pub mod sarif;
 pub mod table;
 
-use crate::collect::SkippedPath;
+use crate::check::SetAside;
+use crate::collect::scope::{Because, Role};
+use crate::collect::{SkippedPath, Workspace};
 use crate::engine::RuleResult;
 use crate::finding::Finding;
 use crate::model::{Category, Severity};
@@ -39,6 +41,8 @@ pub struct Report {
     pub skipped_paths: Vec<SkippedPath>,
     /// Warnings about the audit's own configuration (unused or expired waivers).
     pub warnings: Vec<String>,
+    /// What the rules judged and what was set aside, by role.
+    pub scope: ScopeSummary,
     /// The file that stands for the repository where a format needs a file for a
     /// repository-level finding (SARIF): the root README, else `.`.
     #[serde(skip)]
@@ -103,6 +107,14 @@ pub struct RuleReport {
     pub findings: Vec<Finding>,
     /// Why it passed.
     pub evidence: Vec<Finding>,
+    /// How many subjects (files, services, workloads) it judged.
+    pub judged: usize,
+    /// Subjects it did not judge and why (at most 50; `set_aside_count` has them all).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub set_aside: Vec<SetAside>,
+    /// How many subjects were set aside.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub set_aside_count: usize,
     /// How to fix (Markdown).
     pub fix: String,
     /// Why it matters (Markdown).
@@ -113,9 +125,133 @@ pub struct RuleReport {
     pub references: Vec<Reference>,
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// Per-rule set-aside lists are capped in reports (the counts are exact).
+const SET_ASIDE_SHOWN: usize = 50;
+
+/// The scope of the audit as reported: which roles were set aside, and every read path's role.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ScopeSummary {
+    /// Files that some rule would have read but whose role it does not judge, by role.
+    pub set_aside: Vec<SetAsideGroup>,
+    /// Subjects set aside by the checks themselves (tool images, Helm templates), by reason.
+    pub not_judged: Vec<NotJudged>,
+    /// The role of every path that any rule reads, by path.
+    pub paths: std::collections::BTreeMap<String, Role>,
+}
+
+/// Files of one role that were set aside.
+#[derive(Debug, Clone, Serialize)]
+pub struct SetAsideGroup {
+    /// The role.
+    pub role: Role,
+    /// How many files.
+    pub files: usize,
+    /// Where they are: the convention folders (`web/e2e/`), name patterns (`*_test.go`),
+    /// `.gitattributes` lines or `[scope]` globs that gave them the role, most files first.
+    pub because: Vec<String>,
+}
+
+/// Subjects a check set aside for one reason.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotJudged {
+    /// Why.
+    pub reason: String,
+    /// Paths (at most 10).
+    pub paths: Vec<String>,
+    /// How many.
+    pub count: usize,
+}
+
+/// Where a path's role comes from, as shown: `web/e2e/` for a folder convention.
+fn origin(rel: &str, because: &Because) -> String {
+    match because {
+        Because::Convention { pattern } if pattern.ends_with('/') => {
+            let dir = pattern.trim_end_matches('/');
+            let mut prefix = String::new();
+            for seg in rel.split('/') {
+                prefix.push_str(seg);
+                prefix.push('/');
+                if seg == dir {
+                    return prefix;
+                }
+            }
+            pattern.clone()
+        }
+        Because::Convention { pattern } => pattern.clone(),
+        Because::Gitattributes { at, attribute } => format!("{at} {attribute}"),
+        Because::Config { pattern } => format!("[scope] {pattern}"),
+        Because::Default => String::new(),
+    }
+}
+
+/// Works out the scope summary of an audit.
+#[must_use]
+pub fn scope_summary(ws: &Workspace, results: &[RuleResult]) -> ScopeSummary {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut by_role: BTreeMap<Role, (BTreeSet<&str>, BTreeMap<String, usize>)> = BTreeMap::new();
+    let mut not_judged: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for r in results {
+        for s in &r.set_aside {
+            match s.role {
+                // Docs and CI files are judged by the rules about them; they are set aside
+                // only by the rules about code, which is no news.
+                Some(Role::Docs | Role::Ci) => {}
+                Some(role) => {
+                    let slot = by_role.entry(role).or_default();
+                    if slot.0.insert(s.path.as_str()) {
+                        let (_, because) = ws.role_of(&s.path);
+                        *slot.1.entry(origin(&s.path, &because)).or_default() += 1;
+                    }
+                }
+                None => {
+                    not_judged
+                        .entry(s.reason.as_str())
+                        .or_default()
+                        .insert(s.path.as_str());
+                }
+            }
+        }
+    }
+    let set_aside = by_role
+        .into_iter()
+        .map(|(role, (files, origins))| {
+            let mut because: Vec<(String, usize)> = origins.into_iter().collect();
+            because.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            SetAsideGroup {
+                role,
+                files: files.len(),
+                because: because.into_iter().map(|(o, _)| o).collect(),
+            }
+        })
+        .collect();
+    let not_judged = not_judged
+        .into_iter()
+        .map(|(reason, paths)| NotJudged {
+            reason: reason.to_owned(),
+            count: paths.len(),
+            paths: paths.into_iter().take(10).map(str::to_owned).collect(),
+        })
+        .collect();
+    let paths = ws
+        .read_paths()
+        .into_iter()
+        .map(|i| (ws.file(i).rel.clone(), ws.role(i)))
+        .collect();
+    ScopeSummary {
+        set_aside,
+        not_judged,
+        paths,
+    }
+}
+
 impl Report {
     /// Builds the report.
     #[must_use]
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         results: &[RuleResult],
         score: Score,
@@ -124,6 +260,7 @@ impl Report {
         skipped_paths: Vec<SkippedPath>,
         anchor: String,
         warnings: Vec<String>,
+        scope: ScopeSummary,
     ) -> Report {
         let count = |label: &str| {
             results
@@ -160,6 +297,9 @@ impl Report {
                 reason: r.outcome.reason().map(str::to_owned),
                 findings: r.findings.clone(),
                 evidence: r.evidence.clone(),
+                judged: r.judged,
+                set_aside: r.set_aside.iter().take(SET_ASIDE_SHOWN).cloned().collect(),
+                set_aside_count: r.set_aside.len(),
                 fix: r.rule.fix.clone(),
                 why: r.rule.why.clone(),
                 tags: r.rule.tags.clone(),
@@ -178,6 +318,7 @@ impl Report {
             results,
             skipped_paths,
             warnings,
+            scope,
             anchor,
         }
     }

@@ -86,6 +86,9 @@ pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Resu
     for reason in &report.gate.reasons {
         writeln!(out, "  {} {}", p.red("✗"), wrap(reason, 4))?;
     }
+    if let Some(line) = set_aside_line(report) {
+        writeln!(out, "{}", p.dimmed(&wrap(&line, 0)))?;
+    }
     writeln!(out)?;
 
     let mut table = Table::new();
@@ -287,18 +290,61 @@ pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Resu
                 report.skipped_paths.len()
             ))
         )?;
-        for sp in report.skipped_paths.iter().take(10) {
-            writeln!(out, "  {}: {}", sp.path, sp.reason)?;
+        // Grouped by reason: a tree of images is one line, not hundreds.
+        let mut by_reason: Vec<(&str, Vec<&str>)> = Vec::new();
+        for sp in &report.skipped_paths {
+            match by_reason.iter_mut().find(|(r, _)| *r == sp.reason) {
+                Some((_, paths)) => paths.push(&sp.path),
+                None => by_reason.push((&sp.reason, vec![&sp.path])),
+            }
         }
-        if report.skipped_paths.len() > 10 {
-            writeln!(
-                out,
-                "  … and {} more (see --format json)",
-                report.skipped_paths.len() - 10
-            )?;
+        by_reason.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(b.0)));
+        for (reason, paths) in by_reason {
+            let line = if paths.len() == 1 {
+                format!("{}: {reason}", paths[0])
+            } else {
+                let shown: Vec<&str> = paths.iter().take(3).copied().collect();
+                let more = if paths.len() > 3 { ", …" } else { "" };
+                format!(
+                    "{reason}: {} paths ({}{more})",
+                    paths.len(),
+                    shown.join(", ")
+                )
+            };
+            writeln!(out, "  {}", wrap(&line, 2))?;
         }
     }
     Ok(())
+}
+
+/// One line on what the rules set aside: `Set aside: test 412 files (tests/, e2e/) · dev
+/// 2 files (.devcontainer/) · not judged: 1 build-tool image`.
+fn set_aside_line(report: &Report) -> Option<String> {
+    let scope = &report.scope;
+    if scope.set_aside.is_empty() && scope.not_judged.is_empty() {
+        return None;
+    }
+    let mut parts: Vec<String> = scope
+        .set_aside
+        .iter()
+        .map(|g| {
+            let files = if g.files == 1 { "file" } else { "files" };
+            let mut because: Vec<&str> = g.because.iter().take(3).map(String::as_str).collect();
+            if g.because.len() > 3 {
+                because.push("…");
+            }
+            format!("{} {} {files} ({})", g.role, g.files, because.join(", "))
+        })
+        .collect();
+    for nj in &scope.not_judged {
+        let what = if nj.count == 1 {
+            nj.paths[0].clone()
+        } else {
+            format!("{} subjects", nj.count)
+        };
+        parts.push(format!("{what}: {}", nj.reason));
+    }
+    Some(format!("Set aside: {}", parts.join(" · ")))
 }
 
 #[cfg(test)]

@@ -52,6 +52,9 @@ pub struct RawFact {
     pub when_true: Option<String>,
     /// The fact holds when any of these hold.
     pub any_of: Vec<RawCondition>,
+    /// The roles of the files its conditions look at (default: production).
+    #[serde(default)]
+    pub roles: Vec<crate::collect::scope::Role>,
 }
 
 /// A compiled condition.

@@ -178,6 +178,9 @@ struct RawRule {
     deprecated_by: Option<String>,
     #[serde(default)]
     profiles: Vec<crate::probe::Profile>,
+    /// The roles of the files the rule judges (default: production).
+    #[serde(default)]
+    roles: Vec<crate::collect::scope::Role>,
 }
 
 /// A validated, compiled rule.
@@ -228,6 +231,8 @@ pub struct Rule {
     pub builtin: bool,
     /// Live rules only: the target profiles it applies to (empty: all).
     pub profiles: Vec<crate::probe::Profile>,
+    /// The roles of the files it judges.
+    pub roles: crate::collect::scope::RoleSet,
 }
 
 impl fmt::Debug for Rule {
@@ -445,6 +450,15 @@ struct Parsed {
 
 const FACTS_FILE: &str = "facts.yaml";
 
+/// The role set of a `roles:` list (empty: production).
+fn roles_of(roles: &[crate::collect::scope::Role]) -> crate::collect::scope::RoleSet {
+    if roles.is_empty() {
+        crate::collect::scope::RoleSet::PRODUCTION
+    } else {
+        crate::collect::scope::RoleSet::of(roles)
+    }
+}
+
 impl RuleSet {
     /// Loads the built-in rules plus user rule directories; every error is collected.
     pub fn load(extra_dirs: &[std::path::PathBuf]) -> Result<RuleSet, LoadErrors> {
@@ -524,14 +538,9 @@ impl RuleSet {
         let mut facts = Vec::new();
         for (name, raw, src, tree) in &raw_facts {
             let mut any_of = Vec::new();
+            let roles = roles_of(&raw.roles);
             for (j, c) in raw.any_of.iter().enumerate() {
-                match condition::compile(
-                    c,
-                    &fact_index,
-                    &mut CompileCx {
-                        selectors: &registry,
-                    },
-                ) {
+                match condition::compile(c, &fact_index, &mut CompileCx::new(&registry, roles)) {
                     Ok(c) => any_of.push(c),
                     Err(e) => errors.push(located(
                         src,
@@ -577,11 +586,11 @@ impl RuleSet {
             parsed
                 .par_iter_mut()
                 .map(|p| {
-                    p.raw.check.take().map(|c| {
-                        c.compile(&mut CompileCx {
-                            selectors: &registry,
-                        })
-                    })
+                    let roles = roles_of(&p.raw.roles);
+                    p.raw
+                        .check
+                        .take()
+                        .map(|c| c.compile(&mut CompileCx::new(&registry, roles)))
                 })
                 .collect()
         };
@@ -714,14 +723,9 @@ impl RuleSet {
                 );
             }
             let mut applies = Vec::new();
+            let roles = roles_of(&raw.roles);
             for (i, c) in raw.applies.iter().enumerate() {
-                match condition::compile(
-                    c,
-                    &fact_index,
-                    &mut CompileCx {
-                        selectors: &registry,
-                    },
-                ) {
+                match condition::compile(c, &fact_index, &mut CompileCx::new(&registry, roles)) {
                     Ok(c) => applies.push(c),
                     Err(e) => errors.push(located(&src, at(&format!("applies[{i}]")), e.message)),
                 }
@@ -773,6 +777,7 @@ impl RuleSet {
                 source: src.path.clone(),
                 builtin: src.builtin,
                 profiles: raw.profiles,
+                roles,
             });
         }
         for r in &rules {
