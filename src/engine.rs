@@ -62,8 +62,8 @@ pub struct RuleResult {
     pub evidence: Vec<Finding>,
     /// How many subjects the check judged.
     pub judged: usize,
-    /// Subject files it judged (indices into the workspace), sorted.
-    pub judged_files: Vec<usize>,
+    /// Files it judged (at most 50 of them, by path), sorted.
+    pub judged_files: Vec<String>,
     /// Subjects it did not judge and why, sorted by path.
     pub set_aside: Vec<SetAside>,
 }
@@ -160,7 +160,12 @@ pub fn evaluate(rule: &Arc<Rule>, ws: &Workspace, conditions: &Evaluator<'_>) ->
     let mut cx = CheckCx::new(ws);
     let applicability = rule.check.evaluate(&mut cx);
     let judged = cx.judged_count();
-    let judged_files = cx.judged_files();
+    let judged_files: Vec<String> = cx
+        .judged_files()
+        .into_iter()
+        .take(50)
+        .map(|i| ws.file(i).rel.clone())
+        .collect();
     let CheckCx {
         mut findings,
         mut evidence,

@@ -149,6 +149,7 @@ impl CheckKind for CompanionFile {
                     }
                 }
                 subjects += 1;
+                cx.reading(i);
                 let mut here = Some(dir);
                 let mut found = None;
                 while let Some(d) = here {

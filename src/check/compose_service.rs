@@ -235,7 +235,13 @@ impl CheckKind for ComposeServiceCheck {
         }
         let before = cx.judged_other;
         for svc in &services {
+            let judged = cx.judged_other;
             self.check(cx, svc, &services);
+            if cx.judged_other > judged
+                && let Some(i) = cx.workspace().find(&svc.file)
+            {
+                cx.reading(i);
+            }
         }
         if cx.judged_other == before && cx.set_aside.is_empty() {
             return Ok(Applicability::NotApplicable(

@@ -235,6 +235,7 @@ impl CheckKind for DockerignoreCheck {
             missing.sort();
             missing.dedup();
             cx.judged(1);
+            cx.reading(i);
             if missing.is_empty() {
                 cx.evidence(Finding::file(&rel, "excludes every required path"));
             }

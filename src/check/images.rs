@@ -233,7 +233,10 @@ pub fn judged_dockerfiles(cx: &mut CheckCx<'_>, id: SelectorId) -> Vec<(usize, A
         let Some(df) = cx.dockerfile(i) else { continue };
         let rel = &ws.file(i).rel;
         match purpose(&df) {
-            Purpose::Serves => out.push((i, df)),
+            Purpose::Serves => {
+                cx.reading(i);
+                out.push((i, df));
+            }
             Purpose::TestRunner(cmd) => {
                 cx.set_aside(rel, format!("a test-runner image (final command `{cmd}`)"));
             }

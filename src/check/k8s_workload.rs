@@ -311,6 +311,9 @@ impl CheckKind for K8sWorkload {
                     continue;
                 };
                 seen += 1;
+                if let Some(i) = cx.workspace().find(rel) {
+                    cx.reading(i);
+                }
                 self.check(cx, rel, &w, &all_docs);
             }
         }

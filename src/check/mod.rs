@@ -216,6 +216,8 @@ pub struct CheckCx<'a> {
     pub(crate) set_aside: Vec<SetAside>,
     /// Subjects judged that are not files (services, workloads, workflows).
     pub(crate) judged_other: usize,
+    /// Files whose subjects were judged (reported with the result, not counted).
+    pub(crate) read: Vec<usize>,
 }
 
 impl<'a> CheckCx<'a> {
@@ -231,6 +233,7 @@ impl<'a> CheckCx<'a> {
             subjects: Vec::new(),
             set_aside: Vec::new(),
             judged_other: 0,
+            read: Vec::new(),
         }
     }
 
@@ -337,14 +340,27 @@ impl<'a> CheckCx<'a> {
         files.len() + self.judged_other
     }
 
-    /// The subject files judged (not set aside), sorted and deduplicated.
+    /// Records that the subjects of file `i` are being judged (for the report; the check
+    /// counts them with [`CheckCx::judged`]).
+    pub fn reading(&mut self, i: usize) {
+        self.read.push(i);
+    }
+
+    /// The files whose subjects were judged (not set aside as a whole), sorted.
     #[must_use]
     pub fn judged_files(&self) -> Vec<usize> {
-        let aside: std::collections::HashSet<&str> =
-            self.set_aside.iter().map(|s| s.path.as_str()).collect();
+        let aside: std::collections::HashSet<&str> = self
+            .set_aside
+            .iter()
+            .filter(|s| {
+                s.role.is_some() || !self.read.iter().any(|&i| self.ws.file(i).rel == s.path)
+            })
+            .map(|s| s.path.as_str())
+            .collect();
         let mut files: Vec<usize> = self
             .subjects
             .iter()
+            .chain(&self.read)
             .copied()
             .filter(|&i| !aside.contains(self.ws.file(i).rel.as_str()))
             .collect();
@@ -390,6 +406,7 @@ impl<'a> CheckCx<'a> {
             self.evidence.extend(part.evidence);
             self.problems.extend(part.problems);
             self.subjects.extend(part.subjects);
+            self.read.extend(part.read);
             self.judged_other += part.judged_other;
             for s in part.set_aside {
                 if !self.set_aside.contains(&s) {

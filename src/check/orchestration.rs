@@ -10,20 +10,10 @@ use std::sync::{Arc, OnceLock};
 /// Parsed documents of one file, by relative path.
 pub type FileDocs = (String, Arc<Vec<Node>>);
 
-/// Globs of Compose files, overlays included.
+/// Compose files: the usual names and YAML files that are Compose files by content.
 #[must_use]
 pub fn compose_globs() -> Vec<String> {
-    [
-        "docker-compose*.yml",
-        "docker-compose*.yaml",
-        "compose.yml",
-        "compose.yaml",
-        "compose.*.yml",
-        "compose.*.yaml",
-    ]
-    .into_iter()
-    .map(str::to_owned)
-    .collect()
+    vec![crate::collect::select::COMPOSE.to_owned()]
 }
 
 /// Globs of YAML files that may hold Kubernetes manifests.

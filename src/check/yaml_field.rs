@@ -346,6 +346,7 @@ impl CheckKind for YamlField {
                     continue;
                 }
                 documents_seen.fetch_add(1, Ordering::Relaxed);
+                cx.reading(i);
                 let root = Hit {
                     node: doc,
                     key: None,

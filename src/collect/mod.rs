@@ -364,7 +364,7 @@ impl Workspace {
             shared.push(readers > 1);
         }
         let n = files.len();
-        Workspace {
+        let mut ws = Workspace {
             root,
             files,
             roles,
@@ -379,6 +379,51 @@ impl Workspace {
             walk_skipped,
             max_file_size,
             memo: Memo::default(),
+        };
+        ws.add_compose_by_content();
+        ws
+    }
+
+    /// Adds to the Compose selectors every other YAML file whose content is a Compose file
+    /// (`contrib/docker-compose/basic.yml`, `src/main/docker/app.yml`): a path cannot tell.
+    /// Only files with a top-level `services:` line are parsed; their text stays cached for
+    /// the rules that read them next.
+    fn add_compose_by_content(&mut self) {
+        use rayon::prelude::*;
+        let ids: Vec<usize> = (0..self.selectors.len())
+            .filter(|&id| self.selectors.takes_compose_content(id))
+            .collect();
+        if ids.is_empty() {
+            return;
+        }
+        let named = |rel: &str| {
+            let name = rel.rsplit('/').next().unwrap_or(rel);
+            name.starts_with("docker-compose") || name.starts_with("compose.")
+        };
+        let candidates: Vec<usize> = (0..self.files.len())
+            .filter(|&i| {
+                let rel = &self.files[i].rel;
+                (rel.ends_with(".yml") || rel.ends_with(".yaml"))
+                    && !named(rel)
+                    && !rel.starts_with(".github/")
+            })
+            .collect();
+        let found: Vec<usize> = candidates
+            .into_par_iter()
+            .filter(|&i| self.text(i).is_ok_and(is_compose_text))
+            .collect();
+        for i in found {
+            self.shared[i] = true;
+            for &id in &ids {
+                let list = if self.selectors.takes(id, self.roles[i]) {
+                    &mut self.selections[id]
+                } else {
+                    &mut self.set_aside[id]
+                };
+                if let Err(at) = list.binary_search(&i) {
+                    list.insert(at, i);
+                }
+            }
         }
     }
 
@@ -549,6 +594,36 @@ impl Workspace {
         out.sort();
         out
     }
+}
+
+/// Whether a YAML text is a Compose file: a top-level `services:` mapping whose entries are
+/// services (an `image:` name or a `build:`), and no Kubernetes or workflow keys.
+#[must_use]
+pub fn is_compose_text(text: &str) -> bool {
+    use crate::parse::yaml::Value;
+    if !text.lines().any(|l| l.trim_end() == "services:") {
+        return false;
+    }
+    let Ok(docs) = crate::parse::yaml::parse_documents(text) else {
+        return false;
+    };
+    docs.iter().any(|doc| {
+        if ["apiVersion", "kind", "jobs", "stages"]
+            .iter()
+            .any(|k| doc.get(k).is_some())
+        {
+            return false;
+        }
+        let Some(Value::Map(services)) = doc.get("services").map(|s| &s.value) else {
+            return false;
+        };
+        services.iter().any(|(_, svc)| {
+            svc.get("build").is_some()
+                || svc
+                    .get("image")
+                    .is_some_and(|i| matches!(i.value, Value::Scalar(_)))
+        })
+    })
 }
 
 /// Files that git tracks although an ignore file matches them: the walk honours

@@ -661,6 +661,11 @@ pub fn convention(rel: &str) -> Option<(Role, String)> {
         } else {
             lower.as_str()
         };
+        // Below Maven/Gradle's `src/main/` the directories are packages
+        // (`com/example/demo`, `org/acme/samples`), not conventions.
+        if key == "main" && i > 0 && segments[i - 1].eq_ignore_ascii_case("src") {
+            break;
+        }
         if key == "charts" {
             // A chart's own `charts/` directory holds its dependencies (vendored subcharts).
             if charts_at.is_some_and(|j| i >= j + 2) {
@@ -754,6 +759,15 @@ mod tests {
             ("requirements.txt", Role::Production),
             ("src/security.py", Role::Production),
             ("docker-compose.override.yml", Role::Production),
+            ("src/main/java/com/example/demo/App.java", Role::Production),
+            (
+                "src/main/java/org/acme/samples/docs/Api.java",
+                Role::Production,
+            ),
+            (
+                "src/main/resources/config/application.yml",
+                Role::Production,
+            ),
             (".env", Role::Production),
             (".env.production", Role::Production),
             (".env.test", Role::Test),

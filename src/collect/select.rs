@@ -8,6 +8,21 @@ use globset::{Candidate, GlobBuilder, GlobSet, GlobSetBuilder};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SelectorId(pub(crate) usize);
 
+/// In an include list, stands for every Compose file: the usual names
+/// (`docker-compose*.yml`, `compose.yaml`, overlays) and any other YAML file whose content
+/// is a Compose file (a top-level `services:` map of services: `deploy/compose/basic.yml`).
+pub const COMPOSE: &str = "<compose>";
+
+/// File names of Compose files, overlays included.
+pub const COMPOSE_NAMES: &[&str] = &[
+    "docker-compose*.yml",
+    "docker-compose*.yaml",
+    "compose.yml",
+    "compose.yaml",
+    "compose.*.yml",
+    "compose.*.yaml",
+];
+
 /// A set of include globs minus a set of exclude globs, among files of some roles.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Spec {
@@ -15,6 +30,8 @@ struct Spec {
     exclude: Vec<String>,
     case_insensitive: bool,
     roles: RoleSet,
+    /// Also YAML files that are Compose files by content.
+    compose: bool,
 }
 
 /// Collects selectors while rules compile, then builds the matcher.
@@ -67,6 +84,18 @@ impl SelectorRegistry {
         case_insensitive: bool,
         roles: RoleSet,
     ) -> Result<SelectorId, String> {
+        let compose = include.iter().any(|g| g == COMPOSE);
+        let include: Vec<String> = include
+            .iter()
+            .flat_map(|g| {
+                if g == COMPOSE {
+                    COMPOSE_NAMES.iter().map(|n| (*n).to_owned()).collect()
+                } else {
+                    vec![g.clone()]
+                }
+            })
+            .collect();
+        let include = include.as_slice();
         for p in include.iter().chain(exclude) {
             build_glob(p, case_insensitive)?;
         }
@@ -78,6 +107,7 @@ impl SelectorRegistry {
             exclude: exclude.to_vec(),
             case_insensitive,
             roles,
+            compose,
         };
         if let Some(i) = self.specs.iter().position(|s| *s == spec) {
             self.uses[i] += 1;
@@ -112,6 +142,7 @@ impl SelectorRegistry {
             exclude_owner,
             describe: self.specs.iter().map(|s| s.include.join("`, `")).collect(),
             roles: self.specs.iter().map(|s| s.roles).collect(),
+            compose: self.specs.iter().map(|s| s.compose).collect(),
             uses: self.uses.clone(),
         })
     }
@@ -127,10 +158,17 @@ pub struct Selectors {
     exclude_owner: Vec<usize>,
     describe: Vec<String>,
     roles: Vec<RoleSet>,
+    compose: Vec<bool>,
     uses: Vec<u32>,
 }
 
 impl Selectors {
+    /// Whether selector `id` also takes Compose files found by their content.
+    #[must_use]
+    pub fn takes_compose_content(&self, id: usize) -> bool {
+        self.compose[id]
+    }
+
     /// Whether selector `id` takes files of `role`.
     #[must_use]
     pub fn takes(&self, id: usize, role: Role) -> bool {

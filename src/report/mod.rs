@@ -109,6 +109,9 @@ pub struct RuleReport {
     pub evidence: Vec<Finding>,
     /// How many subjects (files, services, workloads) it judged.
     pub judged: usize,
+    /// The files it judged, when its subjects are files (at most 50).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub judged_files: Vec<String>,
     /// Subjects it did not judge and why (at most 50; `set_aside_count` has them all).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub set_aside: Vec<SetAside>,
@@ -298,6 +301,7 @@ impl Report {
                 findings: r.findings.clone(),
                 evidence: r.evidence.clone(),
                 judged: r.judged,
+                judged_files: r.judged_files.clone(),
                 set_aside: r.set_aside.iter().take(SET_ASIDE_SHOWN).cloned().collect(),
                 set_aside_count: r.set_aside.len(),
                 fix: r.rule.fix.clone(),
