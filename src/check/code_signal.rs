@@ -567,15 +567,18 @@ impl CheckKind for CodeSignal {
                     // An orchestrator requests these paths: saying that no endpoint exists
                     // would contradict the rules that read those declarations.
                     for d in unrouted {
-                        cx.report(Finding::at(
-                            &d.file,
-                            d.line,
-                            1,
+                        let message = if route_regex(&d.path).is_none() {
+                            format!(
+                                "the health check declared at `{}` requests the root page `{}`, and no health endpoint was found in {names} code",
+                                d.source, d.path
+                            )
+                        } else {
                             format!(
                                 "`{}` is declared at `{}` but no route for it was found in {names} code",
                                 d.path, d.source
-                            ),
-                        ));
+                            )
+                        };
+                        cx.report(Finding::at(&d.file, d.line, 1, message));
                     }
                 }
             }
@@ -635,7 +638,9 @@ impl CodeSignal {
     ) -> Vec<Declared> {
         let mut unrouted = Vec::new();
         for d in contract.declared(cx.workspace()) {
+            // The root page answers whatever the code routes: it is reported, not looked up.
             let Some(route) = route_regex(&d.path) else {
+                unrouted.push(d);
                 continue;
             };
             let signal = CompiledSignal::code(route);
@@ -808,20 +813,18 @@ impl CodeSignal {
 
 /// A regex for the route literals that can serve a declared path: the path itself or any
 /// tail of it that starts at a segment (`/api/v1/health` may be `"/health"` in a router
-/// mounted under `/api/v1`), in any quotes, with an optional trailing slash.
+/// mounted under `/api/v1`), in any quotes, with an optional trailing slash. `None` for the
+/// root page, which any application answers.
 fn route_regex(declared: &str) -> Option<Regex> {
     let path = declared.split(['?', '#']).next().unwrap_or("");
     let path = path.trim_end_matches('/');
-    if !declared.starts_with('/') {
+    if !declared.starts_with('/') || path.is_empty() {
         return None;
     }
-    let mut tails: Vec<String> = path
+    let tails: Vec<String> = path
         .match_indices('/')
         .map(|(i, _)| regex::escape(&path[i..]))
         .collect();
-    if tails.is_empty() {
-        tails.push(String::new());
-    }
     Regex::new(&format!(r#"["'`](?:{})/?["'`]"#, tails.join("|"))).ok()
 }
 
@@ -1060,6 +1063,128 @@ mod tests {
         assert_eq!(
             lines(&f),
             vec!["(repository): no signal found for `net/http`"]
+        );
+    }
+
+    #[test]
+    fn if_call_and_unless_call_read_the_balanced_block_past_comments_and_lifetimes() {
+        let p = "expect: present\nsignals:\n  rust:\n    - pattern: 'impl\\s+IntoResponse\\s+for\\s+\\w*Error\\b[^{]*\\{'\n      if_call: 'Json\\('\n      unless_call: '=>\\s*StatusCode::\\w+\\.into_response\\(\\)'\n";
+        let cargo = ("Cargo.toml", "[dependencies]\naxum = \"0.8\"\n");
+        // An apostrophe in a comment and a lifetime do not end the block early.
+        let good = "impl IntoResponse for AppError {\n    // don't leak internals\n    fn into_response(self) -> Response<'static> {\n        (self.status(), Json(self.body())).into_response()\n    }\n}\n";
+        let (_, f, _) = run("code_signal", p, &[cargo, ("src/error.rs", good)]);
+        assert!(f.is_empty(), "{f:?}");
+        let bare = "impl IntoResponse for AppError {\n    fn into_response(self) -> Response {\n        match self {\n            AppError::Bad(e) => (StatusCode::BAD_REQUEST, Json(e)).into_response(),\n            _ => StatusCode::INTERNAL_SERVER_ERROR.into_response(),\n        }\n    }\n}\n";
+        let (_, f, _) = run("code_signal", p, &[cargo, ("src/error.rs", bare)]);
+        assert_eq!(lines(&f), vec!["(repository): no signal found for `axum`"]);
+        let text_only = "impl IntoResponse for AppError {\n    fn into_response(self) -> Response {\n        (StatusCode::BAD_REQUEST, \"bad\").into_response()\n    }\n}\n// Json(x) after the block does not count\n";
+        let (_, f, _) = run("code_signal", p, &[cargo, ("src/error.rs", text_only)]);
+        assert_eq!(f.len(), 1);
+    }
+
+    #[test]
+    fn unless_config_and_if_file_lists() {
+        let p = "expect: present\nsignals:\n  java:\n    - pattern: micrometer-tracing\n      in: manifest\n      unless_config: '(?m)^management\\.tracing\\.enabled=false'\n  node:\n    - pattern: 'validate\\(this\\)'\n      if_file: [class-validator, 'class\\s+Env']\n";
+        let pom = ("pom.xml", "spring-boot-starter-web\nmicrometer-tracing\n");
+        let (_, f, _) = run("code_signal", p, &[pom]);
+        assert!(f.is_empty());
+        let off = (
+            "src/main/resources/application.properties",
+            "management.tracing.enabled=false\n",
+        );
+        let (_, f, _) = run("code_signal", p, &[pom, off]);
+        assert_eq!(f.len(), 1);
+        let pkg = ("package.json", "{\"dependencies\": {\"koa\": \"2\"}}");
+        let (_, f, _) = run(
+            "code_signal",
+            p,
+            &[
+                pkg,
+                (
+                    "env.ts",
+                    "import { validate } from 'class-validator';\nclass Env { c() { validate(this) } }\n",
+                ),
+            ],
+        );
+        assert!(f.is_empty());
+        let (_, f, _) = run(
+            "code_signal",
+            p,
+            &[
+                pkg,
+                (
+                    "user.ts",
+                    "import { validate } from 'class-validator';\nclass User { c() { validate(this) } }\n",
+                ),
+            ],
+        );
+        assert_eq!(f.len(), 1);
+    }
+
+    /// Covers issue #20: CODE001 never says no health endpoint exists when an orchestrator
+    /// requests one; a declared path is looked up in code, and reported where it is declared.
+    #[test]
+    fn health_contract_is_cross_checked_with_routes() {
+        let p = "expect: present\nhealth_contract: true\nmessage: no health endpoint in {frameworks} code\nsignals:\n  python:\n    - pattern: '\"/healthz\"'\n";
+        let req = ("requirements.txt", "flask==3.0.3\n");
+        let docker = |url: &str| {
+            format!("FROM python:3.12.7-slim\nHEALTHCHECK CMD curl -fsS {url} || exit 1\n")
+        };
+        let d = docker("http://localhost:${PORT:-8000}/api/v1/up?full=1");
+        let (r, f, _) = run(
+            "code_signal",
+            p,
+            &[
+                req,
+                (
+                    "app.py",
+                    "from flask import Flask\n@app.get('/up')\ndef up(): ...\n",
+                ),
+                ("Dockerfile", &d),
+            ],
+        );
+        assert_eq!(r.unwrap(), Applicability::Applicable);
+        assert!(f.is_empty(), "{f:?}");
+        let (_, f, _) = run(
+            "code_signal",
+            p,
+            &[
+                req,
+                ("app.py", "from flask import Flask\n# @app.get('/up')\n"),
+                ("Dockerfile", &d),
+            ],
+        );
+        assert_eq!(
+            lines(&f),
+            vec![
+                "Dockerfile:2:1: `/api/v1/up?full=1` is declared at `Dockerfile:2` but no route for it was found in `Flask` code"
+            ]
+        );
+        let root = docker("http://127.0.0.1:8000");
+        let (_, f, _) = run(
+            "code_signal",
+            p,
+            &[
+                req,
+                ("app.py", "from flask import Flask\n"),
+                ("Dockerfile", &root),
+            ],
+        );
+        assert_eq!(
+            lines(&f),
+            vec![
+                "Dockerfile:2:1: the health check declared at `Dockerfile:2` requests the root page `/`, and no health endpoint was found in `Flask` code"
+            ]
+        );
+        // Without a declaration the finding is the repository-level one.
+        let (_, f, _) = run(
+            "code_signal",
+            p,
+            &[req, ("app.py", "from flask import Flask\n")],
+        );
+        assert_eq!(
+            lines(&f),
+            vec!["(repository): no health endpoint in `Flask` code"]
         );
     }
 }

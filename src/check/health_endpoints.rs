@@ -133,10 +133,17 @@ fn local_url() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::\d+)?(/[^\s'\x22\]\\]*)",
+            // The port may be a variable (`:$PORT`, `:${PORT:-3000}`); no path is the root.
+            r"https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::(?:\d+|\$\{[^}\s]*\}|\$\w+))?(/[^\s'\x22\]\\|;&)]*)?",
         )
         .expect("static regex")
     })
+}
+
+/// The path a local URL match requests (`/` when the URL names none).
+fn url_path(c: &regex::Captures<'_>) -> String {
+    c.get(1)
+        .map_or_else(|| "/".to_owned(), |m| m.as_str().to_owned())
 }
 
 fn walk_http_get(node: &Node, rel: &str, out: &mut Vec<Declared>) {
@@ -161,7 +168,7 @@ fn walk_http_get(node: &Node, rel: &str, out: &mut Vec<Declared>) {
                         _ => test.scalar_text().unwrap_or_default(),
                     };
                     for c in local_url().captures_iter(&text) {
-                        out.push(Declared::new(c[1].to_owned(), rel, k.pos.line));
+                        out.push(Declared::new(url_path(&c), rel, k.pos.line));
                     }
                 }
                 walk_http_get(v, rel, out);
@@ -204,7 +211,7 @@ impl HealthContract {
                         .filter(|x| x.keyword == "HEALTHCHECK")
                     {
                         for c in local_url().captures_iter(&instr.args) {
-                            out.push(Declared::new(c[1].to_owned(), rel, instr.pos.line));
+                            out.push(Declared::new(url_path(&c), rel, instr.pos.line));
                         }
                     }
                 }
