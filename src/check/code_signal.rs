@@ -51,7 +51,8 @@ pub enum Scope {
     /// `Pipfile`, `package.json`, `go.mod`, `Cargo.toml`, `pom.xml`, `build.gradle*`,
     /// `gradle.properties`, `libs.versions.toml`).
     Manifest,
-    /// Configuration files (`*.ini`/`*.cfg`/`*.toml` for Python, `application*.properties|yml`
+    /// Configuration files (`*.ini`/`*.cfg`/`*.toml`/`*.conf`, `Procfile`, `*.sh`,
+    /// `Dockerfile*` and `uwsgi*.yml` for Python, `application*.properties|yml`
     /// and `logback*.xml`/`log4j2*.xml` for Java, `.env.example` and `*.prisma` for Node).
     Config,
 }
@@ -209,7 +210,21 @@ const STACKS: &[StackDef] = &[
             "Pipfile",
             "setup.cfg",
         ],
-        config: &["*.ini", "*.cfg", "*.toml", "*.conf"],
+        // How the app is served is configured in ini files, but also in the command lines
+        // of Procfiles, entrypoint scripts and Dockerfiles (`uwsgi --die-on-term`,
+        // `gunicorn --graceful-timeout`).
+        config: &[
+            "*.ini",
+            "*.cfg",
+            "*.toml",
+            "*.conf",
+            "Procfile",
+            "*.sh",
+            "Dockerfile",
+            "Dockerfile.*",
+            "uwsgi*.yml",
+            "uwsgi*.yaml",
+        ],
         comments: &["#"],
         frameworks: &[
             (

@@ -4,6 +4,7 @@
 use super::{Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError, render};
 use crate::collect::select::SelectorId;
 use crate::finding::Finding;
+use crate::rule::condition::RawContains;
 use serde::Deserialize;
 
 /// Parameters of `path_exists`.
@@ -25,23 +26,11 @@ pub struct Params {
     /// Message for a finding. `{path}` is the offending file (with `forbid`), `{globs}` the globs.
     #[serde(default)]
     pub message: Option<String>,
-    /// Without `forbid`: the requirement is also met by a file whose text shows the thing
-    /// without the conventional path (versioned migrations kept in code, with a version table).
+    /// Without `forbid`: the requirement is also met by a file among `paths` whose text
+    /// matches `pattern` (versioned migrations kept in code, with a version table), written
+    /// like a `contains:` condition.
     #[serde(default)]
-    pub or_text: Option<TextAlternative>,
-}
-
-/// Files whose content can stand in for the paths of `any_of`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TextAlternative {
-    /// Gitignore-style globs of the files to read.
-    pub paths: Vec<String>,
-    /// Globs to leave out of `paths`.
-    #[serde(default)]
-    pub exclude: Vec<String>,
-    /// Regex (Rust syntax) that must match somewhere in one file.
-    pub pattern: String,
+    pub or_text: Option<RawContains>,
 }
 
 /// Compiled `path_exists`.
