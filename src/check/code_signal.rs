@@ -3,7 +3,10 @@
 //! pattern (`absent`: print-style logging, outbound calls without a timeout). Tests, scripts,
 //! migrations, vendored, generated and example code and comment lines are never read.
 
-use super::{Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError, render};
+use super::health_endpoints::{Declared, HealthContract};
+use super::{
+    Applicability, CheckCx, CheckError, CheckKind, CompileCx, OneOrMany, ParamError, render,
+};
 use crate::collect::select::SelectorId;
 use crate::finding::Finding;
 use crate::textpos::LineIndex;
@@ -44,10 +47,12 @@ pub enum Scope {
     /// Application source files (`*.py`, `*.js`/`*.ts`, `*.go`, `*.rs`, `*.java`/`*.kt`).
     #[default]
     Code,
-    /// Dependency manifests (`requirements*.txt`, `pyproject.toml`, `Pipfile`, `package.json`,
-    /// `go.mod`, `Cargo.toml`, `pom.xml`, `build.gradle*`).
+    /// Dependency manifests (`requirements*.txt`, `requirements/*.txt`, `pyproject.toml`,
+    /// `Pipfile`, `package.json`, `go.mod`, `Cargo.toml`, `pom.xml`, `build.gradle*`,
+    /// `gradle.properties`, `libs.versions.toml`).
     Manifest,
-    /// Configuration files (`*.ini`/`*.cfg`/`*.toml` for Python, `application*.properties|yml`
+    /// Configuration files (`*.ini`/`*.cfg`/`*.toml`/`*.conf`, `Procfile`, `*.sh`,
+    /// `Dockerfile*` and `uwsgi*.yml` for Python, `application*.properties|yml`
     /// and `logback*.xml`/`log4j2*.xml` for Java, `.env.example` and `*.prisma` for Node).
     Config,
 }
@@ -61,13 +66,20 @@ pub struct Signal {
     /// Which files to search (default `code`).
     #[serde(default, rename = "in")]
     pub scope: Scope,
-    /// With `absent`: a match ending in `(` or `{` is excused when this regex matches inside
-    /// the balanced call or literal (e.g. `timeout\s*=`); calls may span lines.
+    /// A match ending in `(` or `{` is excused when this regex matches inside the balanced
+    /// call, literal or block (e.g. `timeout\s*=`); calls may span lines.
     #[serde(default)]
     pub unless_call: Option<String>,
-    /// The pattern only counts in files that also match this regex (e.g. `reqwest`).
+    /// A match ending in `(` or `{` only counts when this regex matches inside the balanced
+    /// call, literal or block it opens: `asyncpg.create_pool(` with `max_size=`, a
+    /// middleware function whose body sets a security header, a `recover()` block that
+    /// writes JSON.
     #[serde(default)]
-    pub if_file: Option<String>,
+    pub if_call: Option<String>,
+    /// The pattern only counts in files that also match this regex (e.g. `reqwest`), or
+    /// every regex of a list.
+    #[serde(default)]
+    pub if_file: Option<OneOrMany<String>>,
     /// Files matching this regex are skipped (CLI entry points, files setting a timeout).
     #[serde(default)]
     pub skip_file_if: Option<String>,
@@ -82,6 +94,10 @@ pub struct Signal {
     /// (e.g. `axios.defaults.timeout`).
     #[serde(default)]
     pub unless_repo: Option<String>,
+    /// The pattern is ignored everywhere when this regex matches any configuration file of
+    /// the stack (e.g. `management.tracing.enabled=false` switches Spring tracing off).
+    #[serde(default)]
+    pub unless_config: Option<String>,
 }
 
 /// Parameters of `code_signal`.
@@ -107,6 +123,13 @@ pub struct Params {
     /// text (with `absent`).
     #[serde(default)]
     pub message: Option<String>,
+    /// With `present`: also read the health contract the repository declares (Dockerfile
+    /// `HEALTHCHECK` URLs, compose `healthcheck.test`, Kubernetes `httpGet.path`). A declared
+    /// path whose route is found in code counts as the signal, with both as evidence; when no
+    /// signal is found, each declared path is reported where it is declared, as declared
+    /// but without a route in code, instead of one repository finding.
+    #[serde(default)]
+    pub health_contract: bool,
 }
 
 /// Paths of production role that are still not server code: scripts, migrations, build
@@ -157,11 +180,26 @@ const STACKS: &[StackDef] = &[
         code: &["*.py"],
         manifest: &[
             "requirements*.txt",
+            "**/requirements/*.txt",
             "pyproject.toml",
             "Pipfile",
             "setup.cfg",
         ],
-        config: &["*.ini", "*.cfg", "*.toml", "*.conf"],
+        // How the app is served is configured in ini files, but also in the command lines
+        // of Procfiles, entrypoint scripts and Dockerfiles (`uwsgi --die-on-term`,
+        // `gunicorn --graceful-timeout`).
+        config: &[
+            "*.ini",
+            "*.cfg",
+            "*.toml",
+            "*.conf",
+            "Procfile",
+            "*.sh",
+            "Dockerfile",
+            "Dockerfile.*",
+            "uwsgi*.yml",
+            "uwsgi*.yaml",
+        ],
         comments: &["#"],
         frameworks: &[
             (
@@ -247,7 +285,14 @@ const STACKS: &[StackDef] = &[
     StackDef {
         stack: Stack::Java,
         code: &["*.java", "*.kt"],
-        manifest: &["pom.xml", "build.gradle", "build.gradle.kts"],
+        // `gradle.properties` and version catalogs carry the Spring Boot version.
+        manifest: &[
+            "pom.xml",
+            "build.gradle",
+            "build.gradle.kts",
+            "gradle.properties",
+            "libs.versions.toml",
+        ],
         config: &[
             "application*.properties",
             "application*.yml",
@@ -278,11 +323,31 @@ struct CompiledSignal {
     pattern: Regex,
     scope: Scope,
     unless_call: Option<Regex>,
-    if_file: Option<Regex>,
+    if_call: Option<Regex>,
+    if_file: Vec<Regex>,
     skip_file_if: Option<Regex>,
     keep_file_if: Option<Regex>,
     unless_repo: Option<Regex>,
+    unless_config: Option<Regex>,
     unless_next_line: Option<Regex>,
+}
+
+impl CompiledSignal {
+    /// A bare pattern over the stack's code, with no filters.
+    fn code(pattern: Regex) -> CompiledSignal {
+        CompiledSignal {
+            pattern,
+            scope: Scope::Code,
+            unless_call: None,
+            if_call: None,
+            if_file: Vec::new(),
+            skip_file_if: None,
+            keep_file_if: None,
+            unless_repo: None,
+            unless_config: None,
+            unless_next_line: None,
+        }
+    }
 }
 
 /// Compiled `code_signal`.
@@ -293,6 +358,7 @@ pub struct CodeSignal {
     only_if: BTreeMap<Stack, Vec<CompiledSignal>>,
     only_if_reason: String,
     message: Option<String>,
+    contract: Option<HealthContract>,
 }
 
 const MAX_FINDINGS: usize = 500;
@@ -325,10 +391,18 @@ fn compile_signals(
                 pattern: re(&format!("{field}.pattern"), &s.pattern)?,
                 scope: s.scope,
                 unless_call: opt_re("unless_call", s.unless_call.as_deref())?,
-                if_file: opt_re("if_file", s.if_file.as_deref())?,
+                if_call: opt_re("if_call", s.if_call.as_deref())?,
+                if_file: s
+                    .if_file
+                    .map(|f| f.to_vec())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|p| re("if_file", p))
+                    .collect::<Result<_, _>>()?,
                 skip_file_if: opt_re("skip_file_if", s.skip_file_if.as_deref())?,
                 keep_file_if: opt_re("keep_file_if", s.keep_file_if.as_deref())?,
                 unless_repo: opt_re("unless_repo", s.unless_repo.as_deref())?,
+                unless_config: opt_re("unless_config", s.unless_config.as_deref())?,
                 unless_next_line: opt_re("unless_next_line", s.unless_next_line.as_deref())?,
             });
         }
@@ -376,6 +450,17 @@ impl CheckKind for CodeSignal {
                 "at least one stack needs signals",
             ));
         }
+        if p.health_contract && p.expect != Expect::Present {
+            return Err(ParamError::at(
+                "health_contract",
+                "only applies with `expect: present`",
+            ));
+        }
+        let contract = if p.health_contract {
+            Some(HealthContract::register(cx)?)
+        } else {
+            None
+        };
         let mut exclude = globs(DEFAULT_EXCLUDES);
         exclude.extend(p.exclude.iter().cloned());
         let mut stacks = Vec::new();
@@ -406,6 +491,7 @@ impl CheckKind for CodeSignal {
                 .only_if_reason
                 .unwrap_or_else(|| "the condition in `only_if` does not hold".to_owned()),
             message: p.message,
+            contract,
         })
     }
 
@@ -470,12 +556,34 @@ impl CheckKind for CodeSignal {
                         }
                     }
                 }
+                let unrouted = match &self.contract {
+                    Some(c) => self.cross_check(cx, c, &detected, &mut found),
+                    None => Vec::new(),
+                };
                 if !found && cx.problems.is_empty() {
-                    let tpl = self
-                        .message
-                        .as_deref()
-                        .unwrap_or("no signal found for {frameworks}");
-                    cx.report(Finding::repo(render(tpl, &[("frameworks", &names)])));
+                    if unrouted.is_empty() {
+                        let tpl = self
+                            .message
+                            .as_deref()
+                            .unwrap_or("no signal found for {frameworks}");
+                        cx.report(Finding::repo(render(tpl, &[("frameworks", &names)])));
+                    }
+                    // An orchestrator requests these paths: saying that no endpoint exists
+                    // would contradict the rules that read those declarations.
+                    for d in unrouted {
+                        let message = if route_regex(&d.path).is_none() {
+                            format!(
+                                "the health check declared at `{}` requests the root page `{}`, and no health endpoint was found in {names} code",
+                                d.source, d.path
+                            )
+                        } else {
+                            format!(
+                                "`{}` is declared at `{}` but no route for it was found in {names} code",
+                                d.path, d.source
+                            )
+                        };
+                        cx.report(Finding::at(&d.file, d.line, 1, message));
+                    }
                 }
             }
             Expect::Absent => {
@@ -522,6 +630,49 @@ fn names_of(detected: &[(&CompiledStack, Vec<&'static str>)]) -> String {
 }
 
 impl CodeSignal {
+    /// Looks for a route in code for every health path the repository declares. Routed
+    /// paths count as the signal (`found`), with the declaration and the route as evidence;
+    /// the declarations without a route are returned.
+    fn cross_check(
+        &self,
+        cx: &mut CheckCx<'_>,
+        contract: &HealthContract,
+        detected: &[(&CompiledStack, Vec<&'static str>)],
+        found: &mut bool,
+    ) -> Vec<Declared> {
+        let mut unrouted = Vec::new();
+        for d in contract.declared(cx.workspace()) {
+            // The root page answers whatever the code routes: it is reported, not looked up.
+            let Some(route) = route_regex(&d.path) else {
+                unrouted.push(d);
+                continue;
+            };
+            let signal = CompiledSignal::code(route);
+            let hit = detected
+                .iter()
+                .find_map(|(st, _)| self.matches(cx, st, &signal, false).into_iter().next());
+            match hit {
+                Some(hit) => {
+                    *found = true;
+                    cx.evidence(Finding::at(
+                        &d.file,
+                        d.line,
+                        1,
+                        format!("health check requests `{}`", d.path),
+                    ));
+                    cx.evidence(Finding::at(
+                        &hit.path,
+                        hit.line,
+                        hit.col,
+                        format!("route `{}` serves the declared `{}`", hit.text, d.path),
+                    ));
+                }
+                None => unrouted.push(d),
+            }
+        }
+        unrouted
+    }
+
     fn detect(&self, cx: &mut CheckCx<'_>, st: &CompiledStack) -> Vec<&'static str> {
         let ws = cx.workspace();
         let mut names = Vec::new();
@@ -559,6 +710,14 @@ impl CodeSignal {
             Scope::Config => st.config,
         };
         let Some(sel) = sel else { return Vec::new() };
+        if let (Some(u), Some(config)) = (&s.unless_config, st.config)
+            && ws
+                .selected(config)
+                .iter()
+                .any(|&i| ws.text(i).is_ok_and(|t| u.is_match(t)))
+        {
+            return Vec::new();
+        }
         if let Some(u) = &s.unless_repo {
             use rayon::prelude::*;
             let excused = ws
@@ -578,7 +737,7 @@ impl CodeSignal {
             if s.scope == Scope::Code && is_generated(text) {
                 return hits;
             }
-            if s.if_file.as_ref().is_some_and(|r| !r.is_match(text)) {
+            if s.if_file.iter().any(|r| !r.is_match(text)) {
                 return hits;
             }
             if s.skip_file_if.as_ref().is_some_and(|r| r.is_match(text))
@@ -603,10 +762,13 @@ impl CodeSignal {
                         continue;
                     }
                 }
-                if let Some(u) = &s.unless_call
-                    && u.is_match(call_text(text, m.end()))
-                {
-                    continue;
+                if s.unless_call.is_some() || s.if_call.is_some() {
+                    let call = call_text(text, m.end(), st.def.stack);
+                    if s.unless_call.as_ref().is_some_and(|u| u.is_match(call))
+                        || s.if_call.as_ref().is_some_and(|r| !r.is_match(call))
+                    {
+                        continue;
+                    }
                 }
                 if let Some(u) = &s.unless_next_line
                     && next_line(text, m.end()).is_some_and(|l| u.is_match(l))
@@ -651,6 +813,23 @@ impl CodeSignal {
                 .collect()
         }
     }
+}
+
+/// A regex for the route literals that can serve a declared path: the path itself or any
+/// tail of it that starts at a segment (`/api/v1/health` may be `"/health"` in a router
+/// mounted under `/api/v1`), in any quotes, with an optional trailing slash. `None` for the
+/// root page, which any application answers.
+fn route_regex(declared: &str) -> Option<Regex> {
+    let path = declared.split(['?', '#']).next().unwrap_or("");
+    let path = path.trim_end_matches('/');
+    if !declared.starts_with('/') || path.is_empty() {
+        return None;
+    }
+    let tails: Vec<String> = path
+        .match_indices('/')
+        .map(|(i, _)| regex::escape(&path[i..]))
+        .collect();
+    Regex::new(&format!(r#"["'`](?:{})/?["'`]"#, tails.join("|"))).ok()
 }
 
 /// The next non-blank line after the line holding `offset`.
@@ -703,9 +882,10 @@ fn comment_lines(text: &str, prefixes: &[&str]) -> std::collections::BTreeSet<u3
     out
 }
 
-/// The text of the call or literal opened at the end of a match (balanced `(`/`{`, strings
-/// skipped), or the rest of the line when the match does not end in an opener.
-fn call_text(text: &str, end: usize) -> &str {
+/// The text of the call, literal or block opened at the end of a match (balanced `(`/`{`,
+/// strings and comments skipped), or the rest of the line when the match does not end in an
+/// opener. In Rust a `'` opens a string only as a char literal (`'a` is a lifetime).
+fn call_text(text: &str, end: usize, stack: Stack) -> &str {
     let bytes = text.as_bytes();
     let opener = if end > 0 { bytes[end - 1] } else { 0 };
     let closer = match opener {
@@ -716,17 +896,42 @@ fn call_text(text: &str, end: usize) -> &str {
             return &text[end..stop];
         }
     };
+    let hash_comments = stack == Stack::Python;
     let mut depth = 1usize;
     let mut i = end;
-    let limit = (end + 8192).min(bytes.len());
+    let mut limit = (end + 8192).min(bytes.len());
+    while !text.is_char_boundary(limit) {
+        limit -= 1;
+    }
     let mut quote: Option<u8> = None;
+    let skip_line = |i: usize| text[i..limit].find('\n').map_or(limit, |n| i + n);
     while i < limit {
         let b = bytes[i];
+        let next = bytes.get(i + 1).copied().unwrap_or(0);
         if let Some(q) = quote {
             if b == b'\\' {
                 i += 1;
             } else if b == q {
                 quote = None;
+            }
+        } else if hash_comments && b == b'#' || !hash_comments && b == b'/' && next == b'/' {
+            i = skip_line(i);
+            continue;
+        } else if !hash_comments && b == b'/' && next == b'*' {
+            i = text
+                .get(i + 2..limit)
+                .and_then(|t| t.find("*/"))
+                .map_or(limit, |n| i + 2 + n + 2);
+            continue;
+        } else if b == b'\'' && stack == Stack::Rust {
+            // A char literal (`'x'`, `'\n'`) is skipped whole; a lifetime (`'a`) is not a quote.
+            if next == b'\\' {
+                i = text
+                    .get(i + 2..limit)
+                    .and_then(|t| t.find('\''))
+                    .map_or(limit, |n| i + 2 + n);
+            } else if bytes.get(i + 2) == Some(&b'\'') {
+                i += 2;
             }
         } else if b == b'"' || b == b'\'' || b == b'`' {
             quote = Some(b);
@@ -862,6 +1067,128 @@ mod tests {
         assert_eq!(
             lines(&f),
             vec!["(repository): no signal found for `net/http`"]
+        );
+    }
+
+    #[test]
+    fn if_call_and_unless_call_read_the_balanced_block_past_comments_and_lifetimes() {
+        let p = "expect: present\nsignals:\n  rust:\n    - pattern: 'impl\\s+IntoResponse\\s+for\\s+\\w*Error\\b[^{]*\\{'\n      if_call: 'Json\\('\n      unless_call: '=>\\s*StatusCode::\\w+\\.into_response\\(\\)'\n";
+        let cargo = ("Cargo.toml", "[dependencies]\naxum = \"0.8\"\n");
+        // An apostrophe in a comment and a lifetime do not end the block early.
+        let good = "impl IntoResponse for AppError {\n    // don't leak internals\n    fn into_response(self) -> Response<'static> {\n        (self.status(), Json(self.body())).into_response()\n    }\n}\n";
+        let (_, f, _) = run("code_signal", p, &[cargo, ("src/error.rs", good)]);
+        assert!(f.is_empty(), "{f:?}");
+        let bare = "impl IntoResponse for AppError {\n    fn into_response(self) -> Response {\n        match self {\n            AppError::Bad(e) => (StatusCode::BAD_REQUEST, Json(e)).into_response(),\n            _ => StatusCode::INTERNAL_SERVER_ERROR.into_response(),\n        }\n    }\n}\n";
+        let (_, f, _) = run("code_signal", p, &[cargo, ("src/error.rs", bare)]);
+        assert_eq!(lines(&f), vec!["(repository): no signal found for `axum`"]);
+        let text_only = "impl IntoResponse for AppError {\n    fn into_response(self) -> Response {\n        (StatusCode::BAD_REQUEST, \"bad\").into_response()\n    }\n}\n// Json(x) after the block does not count\n";
+        let (_, f, _) = run("code_signal", p, &[cargo, ("src/error.rs", text_only)]);
+        assert_eq!(f.len(), 1);
+    }
+
+    #[test]
+    fn unless_config_and_if_file_lists() {
+        let p = "expect: present\nsignals:\n  java:\n    - pattern: micrometer-tracing\n      in: manifest\n      unless_config: '(?m)^management\\.tracing\\.enabled=false'\n  node:\n    - pattern: 'validate\\(this\\)'\n      if_file: [class-validator, 'class\\s+Env']\n";
+        let pom = ("pom.xml", "spring-boot-starter-web\nmicrometer-tracing\n");
+        let (_, f, _) = run("code_signal", p, &[pom]);
+        assert!(f.is_empty());
+        let off = (
+            "src/main/resources/application.properties",
+            "management.tracing.enabled=false\n",
+        );
+        let (_, f, _) = run("code_signal", p, &[pom, off]);
+        assert_eq!(f.len(), 1);
+        let pkg = ("package.json", "{\"dependencies\": {\"koa\": \"2\"}}");
+        let (_, f, _) = run(
+            "code_signal",
+            p,
+            &[
+                pkg,
+                (
+                    "env.ts",
+                    "import { validate } from 'class-validator';\nclass Env { c() { validate(this) } }\n",
+                ),
+            ],
+        );
+        assert!(f.is_empty());
+        let (_, f, _) = run(
+            "code_signal",
+            p,
+            &[
+                pkg,
+                (
+                    "user.ts",
+                    "import { validate } from 'class-validator';\nclass User { c() { validate(this) } }\n",
+                ),
+            ],
+        );
+        assert_eq!(f.len(), 1);
+    }
+
+    /// Covers issue #20: CODE001 never says no health endpoint exists when an orchestrator
+    /// requests one; a declared path is looked up in code, and reported where it is declared.
+    #[test]
+    fn health_contract_is_cross_checked_with_routes() {
+        let p = "expect: present\nhealth_contract: true\nmessage: no health endpoint in {frameworks} code\nsignals:\n  python:\n    - pattern: '\"/healthz\"'\n";
+        let req = ("requirements.txt", "flask==3.0.3\n");
+        let docker = |url: &str| {
+            format!("FROM python:3.12.7-slim\nHEALTHCHECK CMD curl -fsS {url} || exit 1\n")
+        };
+        let d = docker("http://localhost:${PORT:-8000}/api/v1/up?full=1");
+        let (r, f, _) = run(
+            "code_signal",
+            p,
+            &[
+                req,
+                (
+                    "app.py",
+                    "from flask import Flask\n@app.get('/up')\ndef up(): ...\n",
+                ),
+                ("Dockerfile", &d),
+            ],
+        );
+        assert_eq!(r.unwrap(), Applicability::Applicable);
+        assert!(f.is_empty(), "{f:?}");
+        let (_, f, _) = run(
+            "code_signal",
+            p,
+            &[
+                req,
+                ("app.py", "from flask import Flask\n# @app.get('/up')\n"),
+                ("Dockerfile", &d),
+            ],
+        );
+        assert_eq!(
+            lines(&f),
+            vec![
+                "Dockerfile:2:1: `/api/v1/up?full=1` is declared at `Dockerfile:2` but no route for it was found in `Flask` code"
+            ]
+        );
+        let root = docker("http://127.0.0.1:8000");
+        let (_, f, _) = run(
+            "code_signal",
+            p,
+            &[
+                req,
+                ("app.py", "from flask import Flask\n"),
+                ("Dockerfile", &root),
+            ],
+        );
+        assert_eq!(
+            lines(&f),
+            vec![
+                "Dockerfile:2:1: the health check declared at `Dockerfile:2` requests the root page `/`, and no health endpoint was found in `Flask` code"
+            ]
+        );
+        // Without a declaration the finding is the repository-level one.
+        let (_, f, _) = run(
+            "code_signal",
+            p,
+            &[req, ("app.py", "from flask import Flask\n")],
+        );
+        assert_eq!(
+            lines(&f),
+            vec!["(repository): no health endpoint in `Flask` code"]
         );
     }
 }

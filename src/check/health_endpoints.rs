@@ -94,8 +94,7 @@ pub struct HealthEndpoints {
     paths: Vec<String>,
     readiness_paths: Vec<String>,
     max_ms: u64,
-    dockerfiles: SelectorId,
-    yaml: SelectorId,
+    contract: HealthContract,
 }
 
 /// A health path found in the repository, and where.
@@ -105,16 +104,46 @@ pub struct Declared {
     pub path: String,
     /// `file:line`.
     pub source: String,
+    /// The declaring file.
+    pub file: String,
+    /// The declaring line (1-based).
+    pub line: u32,
+}
+
+impl Declared {
+    fn new(path: String, file: &str, line: u32) -> Declared {
+        Declared {
+            path,
+            source: format!("{file}:{line}"),
+            file: file.to_owned(),
+            line,
+        }
+    }
+}
+
+/// The files that declare the service's health contract: Dockerfiles (`HEALTHCHECK`),
+/// compose files (`healthcheck.test`) and Kubernetes manifests (`httpGet.path`). Shared
+/// by the live health rules and by static checks that must agree with them (CODE001).
+pub struct HealthContract {
+    dockerfiles: SelectorId,
+    yaml: SelectorId,
 }
 
 fn local_url() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::\d+)?(/[^\s'\x22\]\\]*)",
+            // The port may be a variable (`:$PORT`, `:${PORT:-3000}`); no path is the root.
+            r"https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::(?:\d+|\$\{[^}\s]*\}|\$\w+))?(/[^\s'\x22\]\\|;&)]*)?",
         )
         .expect("static regex")
     })
+}
+
+/// The path a local URL match requests (`/` when the URL names none).
+fn url_path(c: &regex::Captures<'_>) -> String {
+    c.get(1)
+        .map_or_else(|| "/".to_owned(), |m| m.as_str().to_owned())
 }
 
 fn walk_http_get(node: &Node, rel: &str, out: &mut Vec<Declared>) {
@@ -125,10 +154,7 @@ fn walk_http_get(node: &Node, rel: &str, out: &mut Vec<Declared>) {
                     && let Some(p) = v.get("path").and_then(Node::scalar_text)
                     && p.starts_with('/')
                 {
-                    out.push(Declared {
-                        path: p,
-                        source: format!("{rel}:{}", k.pos.line),
-                    });
+                    out.push(Declared::new(p, rel, k.pos.line));
                 }
                 if k.name == "healthcheck"
                     && let Some(test) = v.get("test")
@@ -142,10 +168,7 @@ fn walk_http_get(node: &Node, rel: &str, out: &mut Vec<Declared>) {
                         _ => test.scalar_text().unwrap_or_default(),
                     };
                     for c in local_url().captures_iter(&text) {
-                        out.push(Declared {
-                            path: c[1].to_owned(),
-                            source: format!("{rel}:{}", k.pos.line),
-                        });
+                        out.push(Declared::new(url_path(&c), rel, k.pos.line));
                     }
                 }
                 walk_http_get(v, rel, out);
@@ -156,8 +179,25 @@ fn walk_http_get(node: &Node, rel: &str, out: &mut Vec<Declared>) {
     }
 }
 
-impl HealthEndpoints {
-    /// Every health path the repository declares.
+impl HealthContract {
+    /// Registers the files that declare health paths.
+    pub fn register(cx: &mut CompileCx<'_>) -> Result<HealthContract, ParamError> {
+        let dockerfiles = cx.files(
+            "dockerfiles",
+            &default_dockerfile_globs(),
+            &default_dockerfile_excludes(),
+            false,
+        )?;
+        let yaml = cx.files(
+            "yaml",
+            &["*.yaml".to_owned(), "*.yml".to_owned()],
+            &[".github/".to_owned()],
+            false,
+        )?;
+        Ok(HealthContract { dockerfiles, yaml })
+    }
+
+    /// Every health path the repository declares, sorted, one entry per path.
     #[must_use]
     pub fn declared(&self, ws: &Workspace) -> Vec<Declared> {
         let mut out = Vec::new();
@@ -171,10 +211,7 @@ impl HealthEndpoints {
                         .filter(|x| x.keyword == "HEALTHCHECK")
                     {
                         for c in local_url().captures_iter(&instr.args) {
-                            out.push(Declared {
-                                path: c[1].to_owned(),
-                                source: format!("{rel}:{}", instr.pos.line),
-                            });
+                            out.push(Declared::new(url_path(&c), rel, instr.pos.line));
                         }
                     }
                 }
@@ -210,25 +247,12 @@ impl CheckKind for HealthEndpoints {
         {
             return Err(ParamError::at("paths", "paths start with `/`"));
         }
-        let dockerfiles = cx.files(
-            "dockerfiles",
-            &default_dockerfile_globs(),
-            &default_dockerfile_excludes(),
-            false,
-        )?;
-        let yaml = cx.files(
-            "yaml",
-            &["*.yaml".to_owned(), "*.yml".to_owned()],
-            &[".github/".to_owned()],
-            false,
-        )?;
         Ok(HealthEndpoints {
             mode: p.mode,
             paths: p.paths,
             readiness_paths: p.readiness_paths,
             max_ms: p.max_ms,
-            dockerfiles,
-            yaml,
+            contract: HealthContract::register(cx)?,
         })
     }
 
@@ -243,6 +267,7 @@ impl CheckKind for HealthEndpoints {
                 .map(|p| RequestSpec::get(p))
                 .collect(),
             Mode::Declared => self
+                .contract
                 .declared(ws)
                 .iter()
                 .map(|d| RequestSpec::get(&d.path))
@@ -391,7 +416,7 @@ impl CheckKind for HealthEndpoints {
                 }
             }
             Mode::Declared => {
-                let declared = self.declared(cx.workspace());
+                let declared = self.contract.declared(cx.workspace());
                 if declared.is_empty() {
                     return Ok(Applicability::NotApplicable(
                         "no health path is declared in the repository".to_owned(),

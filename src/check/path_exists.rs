@@ -4,6 +4,7 @@
 use super::{Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError, render};
 use crate::collect::select::SelectorId;
 use crate::finding::Finding;
+use crate::rule::condition::RawContains;
 use serde::Deserialize;
 
 /// Parameters of `path_exists`.
@@ -25,6 +26,11 @@ pub struct Params {
     /// Message for a finding. `{path}` is the offending file (with `forbid`), `{globs}` the globs.
     #[serde(default)]
     pub message: Option<String>,
+    /// Without `forbid`: the requirement is also met by a file among `paths` whose text
+    /// matches `pattern` (versioned migrations kept in code, with a version table), written
+    /// like a `contains:` condition.
+    #[serde(default)]
+    pub or_text: Option<RawContains>,
 }
 
 /// Compiled `path_exists`.
@@ -33,6 +39,7 @@ pub struct PathExists {
     forbid: bool,
     globs: String,
     message: Option<String>,
+    or_text: Option<(SelectorId, regex::Regex)>,
 }
 
 impl CheckKind for PathExists {
@@ -40,11 +47,25 @@ impl CheckKind for PathExists {
 
     fn compile(p: Params, cx: &mut CompileCx<'_>) -> Result<Self, ParamError> {
         let files = cx.files("any_of", &p.any_of, &p.exclude, p.case_insensitive)?;
+        let or_text = match p.or_text {
+            Some(_) if p.forbid => {
+                return Err(ParamError::at(
+                    "or_text",
+                    "cannot be combined with `forbid`",
+                ));
+            }
+            Some(t) => Some((
+                cx.files("or_text.paths", &t.paths, &t.exclude, false)?,
+                super::regex_param("or_text.pattern", &t.pattern, false)?,
+            )),
+            None => None,
+        };
         Ok(PathExists {
             files,
             forbid: p.forbid,
             globs: p.any_of.join("`, `"),
             message: p.message,
+            or_text,
         })
     }
 
@@ -72,6 +93,13 @@ impl CheckKind for PathExists {
         } else if let Some(&first) = found.first() {
             let path = &ws.file(first).rel;
             cx.evidence(Finding::file(path, format!("`{path}` exists")));
+        } else if let Some((path, line)) = self.text_alternative(cx) {
+            cx.evidence(Finding::at(
+                &path,
+                line,
+                1,
+                format!("`{path}` qualifies by its content"),
+            ));
         } else {
             let tpl = self
                 .message
@@ -83,6 +111,20 @@ impl CheckKind for PathExists {
             )));
         }
         Ok(Applicability::Applicable)
+    }
+}
+
+impl PathExists {
+    /// The first file of `or_text` whose text matches, with the line of the match.
+    fn text_alternative(&self, cx: &mut CheckCx<'_>) -> Option<(String, u32)> {
+        let (files, pattern) = self.or_text.as_ref()?;
+        let ws = cx.workspace();
+        ws.selected(*files).iter().find_map(|&i| {
+            let text = ws.text(i).ok()?;
+            let m = pattern.find(text)?;
+            let line = crate::textpos::to_u32(text[..m.start()].matches('\n').count() + 1);
+            Some((ws.file(i).rel.clone(), line))
+        })
     }
 }
 
