@@ -241,7 +241,7 @@ fn build_detectors(n: &str) -> Result<Vec<Detector>, ParamError> {
         // `spring.datasource.password=${DB_PASS:literal}`.
         d(
             format!(
-                r#"(?m)^[ \t]*{name}[ \t]*[:=][ \t]*["']?\$\{{[A-Za-z0-9_.\-]+:(?P<secret>[^-=?+}}\n][^}}\n]*)\}}"#
+                r#"(?m)^[ \t]*{name}[ \t]*[:=][ \t]*["']?\$\{{(?P<source>[A-Za-z0-9_.\-]+):(?P<secret>[^-=?+}}\n][^}}\n]*)\}}"#
             ),
             Position::Default("Spring `${…:default}`"),
             Some(SPRING_EXTS),
@@ -497,8 +497,10 @@ impl SecretScan {
                     format!("hardcoded {name} `{}`", shown(value))
                 } else {
                     let class = classify(value, &self.thresholds(self.assignments.as_ref()));
-                    let Some(kind) = kind_phrase(class) else {
-                        continue;
+                    let kind = match class {
+                        Class::RealLooking => " that looks real",
+                        Class::HumanChosen => ", a human-chosen value",
+                        Class::Placeholder | Class::NotSecret(_) => continue,
                     };
                     format!("`{var}` is set to a {name} `{}`{kind}", shown(value))
                 };
@@ -582,6 +584,19 @@ fn candidate<'t>(
 ) -> Option<(&'t str, regex::Match<'t>, Position)> {
     let var = c.name("name").or_else(|| c.name("name2"))?.as_str();
     let v = c.name("secret")?;
+    // `${env:VAR}`, `${file:…}`: the OpenTelemetry Collector's (and others') way to name a
+    // source, not a Spring placeholder with a default.
+    let source_prefix = |s: &str| {
+        [
+            "env", "file", "http", "https", "yaml", "sys", "vault", "secret", "secrets",
+        ]
+        .contains(&s.to_ascii_lowercase().as_str())
+    };
+    let placeholder_named =
+        c.get(0).is_some_and(|m| m.as_str().starts_with("${")) && source_prefix(var);
+    if c.name("source").is_some_and(|s| source_prefix(s.as_str())) || placeholder_named {
+        return None;
+    }
     // Go's `if a == "" { b = "x" }` defaults `a` only when `b` is `a`.
     if let (Some(a), Some(b)) = (c.name("name"), c.name("name2"))
         && a.as_str() != b.as_str()

@@ -89,6 +89,11 @@ static DOTTED_IDENTIFIER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*){2,}$").expect("valid regex")
 });
 
+static VARIABLE_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    // `POSTGRES_MONITORING_PASSWORD`: the name of another setting, not its value.
+    Regex::new(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$").expect("valid regex")
+});
+
 static UUID: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
         .expect("valid regex")
@@ -314,8 +319,11 @@ fn unleet(v: &str) -> String {
         .collect()
 }
 
+/// A generic word, a run (`123456`, `abcdef`) or a short number (`2024`, `123`).
 fn is_generic(t: &str) -> bool {
-    GENERIC.contains(&t) || is_sequence(t) || t.chars().all(|c| c.is_ascii_digit())
+    GENERIC.contains(&t)
+        || is_sequence(t)
+        || (t.len() <= 4 && t.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// Whether the value is made of dictionary-looking words (each token alphabetic, long
@@ -341,7 +349,7 @@ fn word_like(toks: &[String]) -> bool {
 /// `data:` of a Kubernetes Secret (`cGFzc3dvcmQ=`) is judged by what it encodes.
 fn printable_base64(v: &str) -> Option<String> {
     let b = v.as_bytes();
-    if b.len() < 8 || b.len() % 4 != 0 {
+    if b.len() < 8 || !b.len().is_multiple_of(4) {
         return None;
     }
     let val = |c: u8| -> Option<u32> {
@@ -408,7 +416,7 @@ fn classify_inner(value: &str, t: &Thresholds<'_>, decode: bool) -> Class {
     if FORMAT_FIELD.is_match(v) || printf_template(v) {
         return Class::NotSecret("a format string");
     }
-    if PATH_OR_URL.is_match(v) || DOTTED_IDENTIFIER.is_match(v) {
+    if PATH_OR_URL.is_match(v) || DOTTED_IDENTIFIER.is_match(v) || VARIABLE_NAME.is_match(v) {
         return Class::NotSecret("a path, URL or identifier");
     }
     if v.chars().any(|c| !c.is_ascii() && c.is_alphabetic()) {
@@ -640,6 +648,7 @@ mod tests {
             "https://oauth2.googleapis.com/token",
             "styleguide_example.authentication.services.auth_user_get_jwt_secret_key",
             "secrets/jwt.pem",
+            "POSTGRES_MONITORING_PASSWORD",
         ] {
             assert!(matches!(c(v), Class::NotSecret(_)), "{v}: {:?}", c(v));
         }
