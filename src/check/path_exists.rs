@@ -1,7 +1,9 @@
 //! `path_exists`: files that must exist (a README, an env example) or must not (a
 //! committed `.env`), chosen by gitignore-style globs.
 
-use super::{Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError, render};
+use super::{
+    Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError, regex_param, render,
+};
 use crate::collect::select::SelectorId;
 use crate::finding::Finding;
 use serde::Deserialize;
@@ -25,6 +27,11 @@ pub struct Params {
     /// Message for a finding. `{path}` is the offending file (with `forbid`), `{globs}` the globs.
     #[serde(default)]
     pub message: Option<String>,
+    /// With `forbid`: a file is not reported when it has at least one line that is not
+    /// blank or a `#` comment and every such line matches this regex (a bundler's
+    /// `.env.production` that sets only public `VITE_…` variables).
+    #[serde(default)]
+    pub unless_every_line: Option<String>,
 }
 
 /// Compiled `path_exists`.
@@ -33,6 +40,7 @@ pub struct PathExists {
     forbid: bool,
     globs: String,
     message: Option<String>,
+    unless_every_line: Option<regex::Regex>,
 }
 
 impl CheckKind for PathExists {
@@ -45,6 +53,11 @@ impl CheckKind for PathExists {
             forbid: p.forbid,
             globs: p.any_of.join("`, `"),
             message: p.message,
+            unless_every_line: p
+                .unless_every_line
+                .as_deref()
+                .map(|r| regex_param("unless_every_line", r, false))
+                .transpose()?,
         })
     }
 
@@ -53,6 +66,9 @@ impl CheckKind for PathExists {
         let found = cx.selected(self.files);
         if self.forbid {
             for &i in found {
+                if self.every_line_allowed(ws, i) {
+                    continue;
+                }
                 let path = &ws.file(i).rel;
                 let tpl = self.message.as_deref().unwrap_or("`{path}` is present");
                 cx.report(Finding::file(
@@ -74,6 +90,25 @@ impl CheckKind for PathExists {
             )));
         }
         Ok(Applicability::Applicable)
+    }
+}
+
+impl PathExists {
+    /// Whether `unless_every_line` lets file `i` through: it has active lines and each
+    /// matches. An unreadable file is not let through.
+    fn every_line_allowed(&self, ws: &crate::collect::Workspace, i: usize) -> bool {
+        let Some(re) = &self.unless_every_line else {
+            return false;
+        };
+        let Ok(text) = ws.text(i) else {
+            return false;
+        };
+        let mut active = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .peekable();
+        active.peek().is_some() && active.all(|l| re.is_match(l))
     }
 }
 
