@@ -696,6 +696,14 @@ placeholders: '(?i)(example|changeme$|^x+$|dummy|^your[-_]|^<.*>$|\$\{|\{\{)'"#;
                     "def login():\n    \"\"\"Usage: client_secret = \"Enter_the_Client_Secret_Here\"\"\"\"\n",
                 ),
                 ("app/sql.py", "password = '{password_hash}'\n"),
+                (
+                    "otel/otelcol-config.yml",
+                    "receivers:\n  postgresql:\n    password: ${env:POSTGRES_MONITORING_PASSWORD}\n",
+                ),
+                (
+                    "k8s/secret.yaml",
+                    "kind: Secret\ndata:\n  db_password: cGFzc3dvcmQ=\n",
+                ),
             ])
             .is_empty()
         );

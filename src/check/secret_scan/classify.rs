@@ -576,57 +576,59 @@ mod tests {
     }
 
     #[test]
-    fn generated_values_look_real() {
-        for v in [
-            "ub9V6ntqsC57Uzp2",
-            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
-            "=ug_ucl@yi6^mrcjyz%(u0%&g2adt#bz3@yos%#@*t#t!ypx=a",
-            "Qm9yZWQ1Njc4OTAhQCM",
-            "Zx9!kQ2#mP7vLw4$",
-            "django-insecure-7f$k2!q9x@w3m#z1p8r0v6t5y4u",
-            "9f8e7d6c5b4a3f2e1d0c",
-            "A String Very Very Very Strong!!@##$!@#$",
-            "Swain@123",
-        ] {
-            assert_eq!(c(v), Class::RealLooking, "{v}");
-        }
-    }
-
-    #[test]
-    fn chosen_words_are_human_not_real() {
-        for v in [
-            "you-will-never-guess",
-            "super-long-and-secret-random-key-needed-to-verify-message-integrity",
-            "lifetrack-secret",
-            "======================BezKoder=Spring===========================",
-        ] {
-            assert_eq!(c(v), Class::HumanChosen, "{v}");
-        }
-    }
-
-    #[test]
-    fn placeholders_are_placeholders() {
-        for v in [
-            "Enter_the_Client_Secret_Here",
-            "your-secret-key-change-in-production",
-            "example_secret",
-            "secret_for_refresh",
-            "dev-secret",
-            "changeme",
-            "secret",
-            "postgres",
-            "supersecretmedchat",
-            "123456",
-            "123456abcdef",
-            "P@ssw0rd",
-            "Admin@123",
-            "xxxxxxxxxxxx",
-            "cGFzc3dvcmQ=",
-            "U0VDUkVUU0VDUkVU",
-            "my-secret-token",
-            "sk-dummy",
-        ] {
-            assert_eq!(c(v), Class::Placeholder, "{v}");
+    fn values_are_real_looking_human_chosen_or_placeholders() {
+        let cases: [(Class, &[&str]); 3] = [
+            (
+                Class::RealLooking,
+                &[
+                    "ub9V6ntqsC57Uzp2",
+                    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
+                    "=ug_ucl@yi6^mrcjyz%(u0%&g2adt#bz3@yos%#@*t#t!ypx=a",
+                    "Qm9yZWQ1Njc4OTAhQCM",
+                    "Zx9!kQ2#mP7vLw4$",
+                    "django-insecure-7f$k2!q9x@w3m#z1p8r0v6t5y4u",
+                    "9f8e7d6c5b4a3f2e1d0c",
+                    "A String Very Very Very Strong!!@##$!@#$",
+                    "Swain@123",
+                ],
+            ),
+            (
+                Class::HumanChosen,
+                &[
+                    "you-will-never-guess",
+                    "super-long-and-secret-random-key-needed-to-verify-message-integrity",
+                    "lifetrack-secret",
+                    "======================BezKoder=Spring===========================",
+                ],
+            ),
+            (
+                Class::Placeholder,
+                &[
+                    "Enter_the_Client_Secret_Here",
+                    "your-secret-key-change-in-production",
+                    "example_secret",
+                    "secret_for_refresh",
+                    "dev-secret",
+                    "changeme",
+                    "secret",
+                    "postgres",
+                    "supersecretmedchat",
+                    "123456",
+                    "123456abcdef",
+                    "P@ssw0rd",
+                    "Admin@123",
+                    "xxxxxxxxxxxx",
+                    "cGFzc3dvcmQ=",
+                    "U0VDUkVUU0VDUkVU",
+                    "my-secret-token",
+                    "sk-dummy",
+                ],
+            ),
+        ];
+        for (want, values) in cases {
+            for v in values {
+                assert_eq!(c(v), want, "{v}");
+            }
         }
     }
 
