@@ -1,7 +1,9 @@
 //! `path_exists`: files that must exist (a README, an env example) or must not (a
 //! committed `.env`), chosen by gitignore-style globs.
 
-use super::{Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError, render};
+use super::{
+    Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError, regex_param, render,
+};
 use crate::collect::select::SelectorId;
 use crate::finding::Finding;
 use crate::rule::condition::RawContains;
@@ -31,6 +33,11 @@ pub struct Params {
     /// like a `contains:` condition.
     #[serde(default)]
     pub or_text: Option<RawContains>,
+    /// With `forbid`: a file is not reported when it has at least one line that is not
+    /// blank or a `#` comment and every such line matches this regex (a bundler's
+    /// `.env.production` that sets only public `VITE_…` variables).
+    #[serde(default)]
+    pub unless_every_line: Option<String>,
 }
 
 /// Compiled `path_exists`.
@@ -40,6 +47,7 @@ pub struct PathExists {
     globs: String,
     message: Option<String>,
     or_text: Option<(SelectorId, regex::Regex)>,
+    unless_every_line: Option<regex::Regex>,
 }
 
 impl CheckKind for PathExists {
@@ -66,6 +74,11 @@ impl CheckKind for PathExists {
             globs: p.any_of.join("`, `"),
             message: p.message,
             or_text,
+            unless_every_line: p
+                .unless_every_line
+                .as_deref()
+                .map(|r| regex_param("unless_every_line", r, false))
+                .transpose()?,
         })
     }
 
@@ -83,6 +96,9 @@ impl CheckKind for PathExists {
         cx.judged(1);
         if self.forbid {
             for &i in found {
+                if self.every_line_allowed(ws, i) {
+                    continue;
+                }
                 let path = &ws.file(i).rel;
                 let tpl = self.message.as_deref().unwrap_or("`{path}` is present");
                 cx.report(Finding::file(
@@ -125,6 +141,23 @@ impl PathExists {
             let line = crate::textpos::to_u32(text[..m.start()].matches('\n').count() + 1);
             Some((ws.file(i).rel.clone(), line))
         })
+    }
+
+    /// Whether `unless_every_line` lets file `i` through: it has active lines and each
+    /// matches. An unreadable file is not let through.
+    fn every_line_allowed(&self, ws: &crate::collect::Workspace, i: usize) -> bool {
+        let Some(re) = &self.unless_every_line else {
+            return false;
+        };
+        let Ok(text) = ws.text(i) else {
+            return false;
+        };
+        let mut active = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .peekable();
+        active.peek().is_some() && active.all(|l| re.is_match(l))
     }
 }
 
