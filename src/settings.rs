@@ -38,6 +38,19 @@ pub struct Config {
     /// Roles of paths where the conventions guess wrong.
     #[serde(default)]
     pub scope: crate::collect::scope::ScopeConfig,
+    /// GitHub Actions policies.
+    #[serde(default)]
+    pub actions: ActionsConfig,
+}
+
+/// `[actions]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionsConfig {
+    /// How `uses:` must be pinned, by `owner/repo`, `owner/*` or `*` (zizmor's
+    /// `unpinned-uses` policies): `hash-pin`, `ref-pin` or `any`.
+    #[serde(default)]
+    pub policies: std::collections::BTreeMap<String, crate::check::action_pin::PinPolicy>,
 }
 
 /// `[target]`.
@@ -219,6 +232,18 @@ pub fn parse(text: &str, name: &str) -> Result<Config, String> {
         return Err(format!(
             "invalid config {name}: `version = {v}` is not supported (only 1)"
         ));
+    }
+    for key in config.actions.policies.keys() {
+        let mut parts = key.split('/');
+        let well_formed = key == "*"
+            || (parts.next().is_some_and(|o| !o.is_empty() && o != "*")
+                && parts.next().is_some_and(|r| !r.is_empty())
+                && parts.next().is_none());
+        if !well_formed {
+            return Err(format!(
+                "invalid config {name}: `actions.policies` key `{key}` is not `owner/repo`, `owner/*` or `*`"
+            ));
+        }
     }
     if let Some(s) = config.gate.min_score
         && s > 100

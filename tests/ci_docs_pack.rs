@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{TestRepo, audit_json, findings_of};
+use common::{TestRepo, audit_json, findings_of, readycheck};
 use std::collections::BTreeSet;
 
 fn audit(name: &str) -> serde_json::Value {
@@ -130,7 +130,10 @@ fn github_actions_gaps_are_located() {
     assert_eq!(
         findings_of(&r, "CI002"),
         vec![
-            ".github/workflows/build.yml:15 `#4` uses `docker/build-push-action@v6`, a movable reference"
+            ".github/workflows/build.yml:9 `jobs.build.steps[0]` uses `actions/checkout@v4`, not pinned as the `hash-pin` policy for `*` requires",
+            ".github/workflows/build.yml:10 `jobs.build.steps[1]` uses `actions/setup-node@v4`, not pinned as the `hash-pin` policy for `*` requires",
+            ".github/workflows/build.yml:15 `jobs.build.steps[4]` uses `docker/build-push-action@v6`, not pinned as the `hash-pin` policy for `*` requires",
+            ".github/workflows/pr.yml:12 `jobs.preview.steps[0]` uses `actions/checkout@v4`, not pinned as the `hash-pin` policy for `*` requires",
         ]
     );
     assert_eq!(
@@ -197,4 +200,29 @@ fn release_notes_and_husky_count() {
     let [p, f, _] = outcomes(&r);
     assert_eq!(p, set("DOCS006 TEST003"));
     assert!(f.is_empty());
+}
+
+#[test]
+fn action_pinning_policy_comes_from_the_config() {
+    let wf = "on: push\njobs:\n  b:\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: actions/checkout@v4\n      - uses: acme/deploy@main\n      - run: make test\n";
+    let repo = TestRepo::new().file(".github/workflows/ci.yml", wf);
+    let (_, report) = audit_json(repo.path(), &["--select", "CI002"]);
+    assert_eq!(
+        findings_of(&report, "CI002").len(),
+        2,
+        "hash-pin by default, first-party actions included"
+    );
+    let repo = repo.file(
+        "readycheck.toml",
+        "[actions]\npolicies = { \"actions/*\" = \"ref-pin\", \"acme/*\" = \"any\" }\n",
+    );
+    let (_, report) = audit_json(repo.path(), &["--select", "CI002"]);
+    assert!(findings_of(&report, "CI002").is_empty(), "{report:#}");
+    let bad = TestRepo::new().file(".github/workflows/ci.yml", wf).file(
+        "readycheck.toml",
+        "[actions]\npolicies = { \"actions\" = \"ref-pin\" }\n",
+    );
+    let out = readycheck().arg("audit").arg(bad.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`actions` is not `owner/repo`"));
 }

@@ -159,7 +159,7 @@ fn emoji_summary_with_file_references() {
     assert_eq!(pinned["evidence"][0]["rule"], "CI002");
     assert_eq!(
         pinned["evidence"][0]["location"],
-        ".github/workflows/ci.yml:13:15"
+        ".github/workflows/ci.yml:7:15"
     );
     // The `.env` block is one claim about its variables; the bash block is no claim.
     let env = claim_at(&r, 40);

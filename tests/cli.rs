@@ -49,7 +49,7 @@ fn typical_gaps_fails_the_gate_with_the_expected_rules() {
     );
     assert_eq!(
         findings_of(&report, "DOCK004"),
-        vec!["Dockerfile:6 `CMD npm start` is in shell form: PID 1 is `/bin/sh`"]
+        vec!["Dockerfile:6 `CMD npm start` runs a shell as PID 1"]
     );
     assert_eq!(
         findings_of(&report, "COMP001"),

@@ -191,7 +191,7 @@ fn typical_gaps_shows_the_usual_problems() {
         "DOCK001 Dockerfile:1",
         "DOCK004 Dockerfile:6",
         "DOCK020 Dockerfile:4",
-        "DOCK016 Dockerfile:3",
+        "DOCK006 (repository)",
         "COMP001 docker-compose.yml:3",
         "COMP002 docker-compose.yml:13",
         "COMP008 docker-compose.yml:15",
@@ -199,4 +199,6 @@ fn typical_gaps_shows_the_usual_problems() {
     ] {
         assert!(got.contains(want), "{want} not in {got:#?}");
     }
+    // No `.dockerignore` at all is one finding (DOCK006), not one more per `COPY . .`.
+    assert_eq!(outcome(&report, "DOCK016")["outcome"], "skipped");
 }

@@ -117,19 +117,21 @@ impl CheckKind for DockerfileBaseImage {
                     );
                     continue;
                 }
-                cx.judged(1);
-                let (tag, digest) = split_image(image);
-                let problem = match (tag, digest) {
-                    (_, Some(_)) => None,
-                    (None, None) => Some("has no tag (resolves to `latest`)".to_owned()),
-                    (Some(t), None) if self.floating.contains(&t.to_ascii_lowercase()) => {
-                        Some(format!("uses the floating tag `{t}`"))
+                let (_, digest) = split_image(image);
+                let tag_problem = super::orchestration::tag_problem(image, &self.floating);
+                let problem = if self.require_digest {
+                    if tag_problem.is_some() {
+                        // A floating tag is the tag rule's finding; the digest rule
+                        // does not say it again.
+                        continue;
                     }
-                    (Some(_), None) if self.require_digest => {
-                        Some("is not pinned by digest".to_owned())
-                    }
-                    (Some(_), None) => None,
+                    digest
+                        .is_none()
+                        .then(|| "is not pinned by digest".to_owned())
+                } else {
+                    tag_problem
                 };
+                cx.judged(1);
                 match problem {
                     Some(problem) => {
                         let tpl = self
@@ -179,7 +181,7 @@ mod tests {
         assert_eq!(
             lines(&f),
             vec![
-                "Dockerfile:1:6: base image `node` has no tag (resolves to `latest`)",
+                "Dockerfile:1:6: base image `node` has no tag (means `latest`)",
                 "Dockerfile:2:6: base image `python:latest` uses the floating tag `latest`",
             ]
         );

@@ -61,6 +61,9 @@ pub enum FormFilter {
     Shell,
     /// `CMD ["cmd", "args"]`.
     Exec,
+    /// Whatever leaves a shell as PID 1: the shell form, or an exec form that runs
+    /// `sh -c` / `bash -c` — unless the script `exec`s its command.
+    ShellProcess,
 }
 
 /// Parameters of `dockerfile_instruction`.
@@ -405,6 +408,30 @@ impl CheckKind for DockerfileInstruction {
     }
 }
 
+/// Whether a `CMD`/`ENTRYPOINT` leaves a shell as PID 1 (which does not forward SIGTERM).
+fn shell_is_pid1(instr: &Instr) -> bool {
+    let execs = |script: &str| {
+        let s = script.trim_start_matches(['"', '\'', ' ']);
+        s.starts_with("exec ") || s == "exec"
+    };
+    match instr.form {
+        Form::Shell => !execs(&instr.args),
+        Form::Exec => {
+            // Exec-form arguments come joined by spaces: `/bin/sh -c node server.js`.
+            let mut words = instr.args.split_whitespace();
+            let first = words.next().unwrap_or("");
+            let shell = matches!(
+                first.rsplit('/').next().unwrap_or(first),
+                "sh" | "bash" | "ash" | "dash" | "zsh"
+            );
+            let dash_c = words.next() == Some("-c");
+            let script: String = words.collect::<Vec<_>>().join(" ");
+            shell && dash_c && !execs(&script)
+        }
+        Form::None => false,
+    }
+}
+
 fn stage_label(stage: &Stage) -> String {
     stage
         .name
@@ -522,11 +549,12 @@ impl DockerfileInstruction {
 
     fn filters_match(&self, instr: &Instr) -> bool {
         if let Some(form) = self.form {
-            let want = match form {
-                FormFilter::Shell => Form::Shell,
-                FormFilter::Exec => Form::Exec,
+            let ok = match form {
+                FormFilter::Shell => instr.form == Form::Shell,
+                FormFilter::Exec => instr.form == Form::Exec,
+                FormFilter::ShellProcess => shell_is_pid1(instr),
             };
-            if instr.form != want {
+            if !ok {
                 return false;
             }
         }

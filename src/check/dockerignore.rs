@@ -72,48 +72,31 @@ fn globs(field: &str, list: &[String]) -> Result<Vec<GlobMatcher>, ParamError> {
         .collect()
 }
 
-/// The `.dockerignore` that applies to a Dockerfile: `NAME.dockerignore` beside it, else
-/// the nearest `.dockerignore` in its directory or above (the usual build contexts).
+/// The `.dockerignore` that applies to a Dockerfile, as `docker build` picks it:
+/// `NAME.dockerignore` beside the Dockerfile, else the `.dockerignore` at the root of its
+/// build context. The contexts are those Compose names (`compose`), those of the
+/// `docker build` commands and `docker/build-push-action` steps of CI, make and scripts,
+/// else the Dockerfile's own directory. A `.dockerignore` elsewhere does not apply.
 #[must_use]
-pub fn find_dockerignore(ws: &Workspace, dockerfile: &str) -> Option<usize> {
-    find_dockerignore_in(ws, dockerfile, &[])
-}
-
-/// Like [`find_dockerignore`], but when Compose names the build contexts of the Dockerfile,
-/// only `<context>/.dockerignore` applies (as `docker compose build` does).
-#[must_use]
-pub fn find_dockerignore_in(
-    ws: &Workspace,
-    dockerfile: &str,
-    contexts: &[String],
-) -> Option<usize> {
+pub fn find_dockerignore_in(ws: &Workspace, dockerfile: &str, compose: &[String]) -> Option<usize> {
     if let Some(i) = ws.find(&format!("{dockerfile}.dockerignore")) {
         return Some(i);
     }
-    if !contexts.is_empty() {
-        return contexts.iter().find_map(|c| {
-            if c.is_empty() {
-                ws.find(".dockerignore")
-            } else {
-                ws.find(&format!("{c}/.dockerignore"))
-            }
-        });
+    let built = super::orchestration::build_contexts(ws);
+    let mut contexts: Vec<String> = compose.to_vec();
+    if let Some(more) = built.get(dockerfile) {
+        contexts.extend(more.iter().cloned());
     }
-    let mut dir = parent_dir(dockerfile);
-    loop {
-        let candidate = if dir.is_empty() {
-            ".dockerignore".to_owned()
+    if contexts.is_empty() {
+        contexts.push(parent_dir(dockerfile).to_owned());
+    }
+    contexts.iter().find_map(|c| {
+        if c.is_empty() {
+            ws.find(".dockerignore")
         } else {
-            format!("{dir}/.dockerignore")
-        };
-        if let Some(i) = ws.find(&candidate) {
-            return Some(i);
+            ws.find(&format!("{c}/.dockerignore"))
         }
-        if dir.is_empty() {
-            return None;
-        }
-        dir = parent_dir(dir);
-    }
+    })
 }
 
 impl CheckKind for DockerignoreCheck {

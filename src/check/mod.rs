@@ -2,6 +2,7 @@
 //! rule (params validated, regexes and globs built) and evaluated once per run. Kinds never
 //! know which rule they serve; anything rule-specific is a parameter.
 
+pub mod action_pin;
 pub mod ci_command;
 pub mod code_signal;
 pub mod companion_file;
@@ -550,6 +551,7 @@ macro_rules! kinds {
 }
 
 kinds! {
+    ActionPin => action_pin::ActionPin,
     PathExists => path_exists::PathExists,
     TextMatch => text_match::TextMatch,
     YamlField => yaml_field::YamlField,

@@ -342,6 +342,204 @@ impl ComposeService {
     }
 }
 
+/// Options of `docker build` / `docker buildx build` that take a value.
+const BUILD_VALUE_OPTS: &[&str] = &[
+    "-t",
+    "--tag",
+    "--build-arg",
+    "--target",
+    "--platform",
+    "--cache-from",
+    "--cache-to",
+    "--label",
+    "--secret",
+    "--ssh",
+    "-o",
+    "--output",
+    "--progress",
+    "--network",
+    "--iidfile",
+    "--builder",
+    "--build-context",
+    "--metadata-file",
+    "--provenance",
+    "--sbom",
+    "--attest",
+    "--annotation",
+    "--add-host",
+    "--shm-size",
+    "--ulimit",
+    "--allow",
+    "-m",
+    "--memory",
+    "--cpu-shares",
+    "--isolation",
+    "--cgroup-parent",
+];
+
+/// Build contexts named by CI, make and scripts, by repository-relative Dockerfile:
+/// `docker build -f docker/api.Dockerfile .` makes the root the context of
+/// `docker/api.Dockerfile`; a `docker/build-push-action` step's `context:` and `file:` too.
+/// Worked out once per audit.
+#[must_use]
+pub fn build_contexts(
+    ws: &crate::collect::Workspace,
+) -> Arc<std::collections::BTreeMap<String, Vec<String>>> {
+    use crate::collect::scope::Role;
+    ws.memo(0x0b17_c0de, || {
+        let mut out: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        let mut add = |dockerfile: String, context: String| {
+            let list = out.entry(dockerfile).or_default();
+            if !list.contains(&context) {
+                list.push(context);
+            }
+        };
+        for (i, f) in ws.files().iter().enumerate() {
+            let name = f.rel.rsplit('/').next().unwrap_or(&f.rel);
+            let yaml =
+                ws.role(i) == Role::Ci && (name.ends_with(".yml") || name.ends_with(".yaml"));
+            let script = ws.role(i) == Role::Ci
+                || matches!(
+                    name,
+                    "Makefile"
+                        | "makefile"
+                        | "GNUmakefile"
+                        | "justfile"
+                        | "Justfile"
+                        | "Taskfile.yml"
+                )
+                || name.ends_with(".sh");
+            if !(yaml || script) {
+                continue;
+            }
+            let Ok(text) = ws.text(i) else { continue };
+            if !text.contains("build") {
+                continue;
+            }
+            // Make recipes run in the Makefile's directory; CI steps and scripts at the root.
+            let base = if name.eq_ignore_ascii_case("makefile") || name == "GNUmakefile" {
+                parent_dir(&f.rel)
+            } else {
+                ""
+            };
+            for (dockerfile, context) in docker_build_commands(text) {
+                let Some(context) = join_rel(base, &context) else {
+                    continue;
+                };
+                let dockerfile = match dockerfile {
+                    Some(d) => join_rel(base, &d),
+                    None => join_rel(&context, "Dockerfile"),
+                };
+                if let Some(d) = dockerfile {
+                    add(d, context);
+                }
+            }
+            if yaml && text.contains("build-push-action") {
+                for (dockerfile, context) in build_push_steps(text) {
+                    let Some(context) = join_rel("", &context) else {
+                        continue;
+                    };
+                    let dockerfile = match dockerfile {
+                        Some(d) => join_rel("", &d),
+                        None => join_rel(&context, "Dockerfile"),
+                    };
+                    if let Some(d) = dockerfile {
+                        add(d, context);
+                    }
+                }
+            }
+        }
+        out
+    })
+}
+
+/// `(dockerfile, context)` of each `docker build` command line in a text; arguments with
+/// variables are left out (their value is not known here).
+fn docker_build_commands(text: &str) -> Vec<(Option<String>, String)> {
+    let mut out = Vec::new();
+    let joined = text.replace("\\\n", " ");
+    for line in joined.lines() {
+        let mut rest = line;
+        while let Some(at) = rest.find("docker") {
+            let after = &rest[at + "docker".len()..];
+            rest = after;
+            let words: Vec<&str> = after
+                .split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | ')' | '`'))
+                .filter(|w| !w.is_empty())
+                .collect();
+            let start = match words.as_slice() {
+                ["build", ..] => 1,
+                ["buildx", "build", ..] | ["image", "build", ..] => 2,
+                _ => continue,
+            };
+            let mut file = None;
+            let mut context = None;
+            let mut k = start;
+            while k < words.len() {
+                let w = words[k].trim_matches(['"', '\'']);
+                if w == "-f" || w == "--file" {
+                    file = words
+                        .get(k + 1)
+                        .map(|f| f.trim_matches(['"', '\'']).to_owned());
+                    k += 2;
+                    continue;
+                }
+                if let Some(f) = w.strip_prefix("--file=") {
+                    file = Some(f.to_owned());
+                } else if BUILD_VALUE_OPTS.contains(&w) {
+                    k += 1;
+                } else if w.starts_with('-') {
+                } else {
+                    context = Some(w.to_owned());
+                    break;
+                }
+                k += 1;
+            }
+            let Some(context) = context else { continue };
+            let unknown = |s: &str| s.contains('$') || s.contains("://") || s == "-";
+            if unknown(&context) || file.as_deref().is_some_and(unknown) {
+                continue;
+            }
+            out.push((file, context));
+        }
+    }
+    out
+}
+
+/// `(file, context)` of the `docker/build-push-action` steps of a workflow.
+fn build_push_steps(text: &str) -> Vec<(Option<String>, String)> {
+    let Ok(docs) = crate::parse::yaml::parse_documents(text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    fn walk(n: &Node, out: &mut Vec<(Option<String>, String)>) {
+        match &n.value {
+            Value::Map(entries) => {
+                let uses = n.get("uses").and_then(Node::scalar_text);
+                if uses.is_some_and(|u| u.starts_with("docker/build-push-action")) {
+                    let with = n.get("with");
+                    let get = |k: &str| with.and_then(|w| w.get(k)).and_then(Node::scalar_text);
+                    let context = get("context").unwrap_or_else(|| ".".to_owned());
+                    let file = get("file");
+                    let unknown = |s: &str| s.contains("${{") || s.contains("://");
+                    if !unknown(&context) && !file.as_deref().is_some_and(unknown) {
+                        out.push((file, context));
+                    }
+                }
+                for (_, v) in entries {
+                    walk(v, out);
+                }
+            }
+            Value::Seq(items) => items.iter().for_each(|i| walk(i, out)),
+            _ => {}
+        }
+    }
+    for d in docs.iter() {
+        walk(d, &mut out);
+    }
+    out
+}
+
 /// The stages that can ship from a Dockerfile: the last stage plus every `build.target`
 /// of the Compose services that build it.
 #[must_use]
@@ -548,27 +746,185 @@ pub fn same_value(a: &Node, b: &Node) -> bool {
 /// Tag and digest problems of an image reference; `None` when pinned.
 #[must_use]
 pub fn image_pin_problem(image: &str, floating: &[String], require_digest: bool) -> Option<String> {
-    let (tag, digest) = super::dockerfile_base_image::split_image(image);
+    let (_, digest) = super::dockerfile_base_image::split_image(image);
     if require_digest {
         return digest
             .is_none()
             .then(|| "is not pinned by digest".to_owned());
     }
+    tag_problem(image, floating)
+}
+
+/// Images of an operating system: their tags name OS releases (`debian:bookworm-slim`,
+/// `ubuntu:24.04`), so a release codename pins them.
+const OS_IMAGES: &[&str] = &[
+    "debian",
+    "ubuntu",
+    "alpine",
+    "busybox",
+    "fedora",
+    "centos",
+    "rockylinux",
+    "almalinux",
+    "amazonlinux",
+    "oraclelinux",
+    "archlinux",
+    "leap",
+    "tumbleweed",
+    "photon",
+    "ubi",
+    "ubi8",
+    "ubi9",
+    "ubi10",
+    "ubi-minimal",
+    "ubi-micro",
+    "clearlinux",
+    "mageia",
+    "kalilinux",
+];
+
+/// Tags of OS images that follow a moving release.
+const ROLLING_OS_TAGS: &[&str] = &[
+    "sid",
+    "unstable",
+    "testing",
+    "rolling",
+    "edge",
+    "rawhide",
+    "tumbleweed",
+    "devel",
+];
+
+/// Whether one `-`-separated part of a tag only names an OS or its variant.
+fn distro_token(t: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "alpine",
+        "slim",
+        "bookworm",
+        "bullseye",
+        "buster",
+        "stretch",
+        "jessie",
+        "trixie",
+        "forky",
+        "sid",
+        "jammy",
+        "noble",
+        "focal",
+        "bionic",
+        "xenial",
+        "oracular",
+        "plucky",
+        "windowsservercore",
+        "nanoserver",
+        "ltsc2019",
+        "ltsc2022",
+        "ltsc2025",
+        "ubi",
+        "ubi8",
+        "ubi9",
+        "minimal",
+        "noble-slim",
+        "jammy-slim",
+        "chainguard",
+        "wolfi",
+        "distroless",
+        "musl",
+        "glibc",
+        "debian",
+        "ubuntu",
+    ];
+    NAMES.contains(&t)
+        || t.strip_prefix("alpine")
+            .is_some_and(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+}
+
+/// What is wrong with an image reference's tag, if anything: no tag, a floating tag, a
+/// rolling OS release, or a tag that names only the OS (`golang:alpine`, `node:trixie`,
+/// `python:slim-bookworm`): that pins the distribution, not the runtime. A digest pins all.
+#[must_use]
+pub fn tag_problem(image: &str, floating: &[String]) -> Option<String> {
+    let (tag, digest) = super::dockerfile_base_image::split_image(image);
     if digest.is_some() {
         return None;
     }
-    match tag {
-        None | Some("") => Some("has no tag (means `latest`)".to_owned()),
-        Some(t) if floating.iter().any(|f| f.eq_ignore_ascii_case(t)) => {
-            Some(format!("uses the floating tag `{t}`"))
-        }
-        Some(_) => None,
+    let Some(tag) = tag.filter(|t| !t.is_empty()) else {
+        return Some("has no tag (means `latest`)".to_owned());
+    };
+    let t = tag.to_ascii_lowercase();
+    if floating.iter().any(|f| f.eq_ignore_ascii_case(&t)) {
+        return Some(format!("uses the floating tag `{tag}`"));
     }
+    let repo = image_short_name(image);
+    if OS_IMAGES.contains(&repo.as_str()) {
+        return t
+            .split('-')
+            .any(|p| ROLLING_OS_TAGS.contains(&p))
+            .then(|| format!("follows the rolling release `{tag}`"));
+    }
+    if t.split('-').all(distro_token) {
+        return Some(format!(
+            "uses the tag `{tag}`, which names only the OS: `{repo}` itself floats"
+        ));
+    }
+    None
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tags_that_name_only_the_os_float() {
+        let f: Vec<String> = vec!["latest".into()];
+        for floating in [
+            "golang:trixie",
+            "golang:alpine3.23",
+            "node:alpine",
+            "python:slim-bookworm",
+            "rabbitmq:alpine",
+            "debian:sid-slim",
+            "eclipse-temurin:jammy",
+            "nginx",
+            "redis:latest",
+        ] {
+            assert!(tag_problem(floating, &f).is_some(), "{floating}");
+        }
+        for pinned in [
+            "golang:1.23-alpine3.20",
+            "node:22.11.0-alpine",
+            "python:3.12-slim-bookworm",
+            "debian:bookworm-slim",
+            "ubuntu:noble",
+            "alpine:3.20",
+            "postgres:16.3-alpine",
+            "ghcr.io/acme/api:1.2.3",
+            "nginx@sha256:0123",
+        ] {
+            assert_eq!(tag_problem(pinned, &f), None, "{pinned}");
+        }
+    }
+
+    #[test]
+    fn docker_build_commands_name_their_dockerfile_and_context() {
+        assert_eq!(
+            docker_build_commands("\tdocker build -t acme/api:$(V) -f docker/api.Dockerfile .\n"),
+            vec![(Some("docker/api.Dockerfile".to_owned()), ".".to_owned())]
+        );
+        assert_eq!(
+            docker_build_commands(
+                "run: docker buildx build --platform linux/amd64 --push services/web"
+            ),
+            vec![(None, "services/web".to_owned())]
+        );
+        assert!(docker_build_commands("docker build -f $DF $CTX").is_empty());
+        assert!(docker_build_commands("docker compose build").is_empty());
+        let wf = "jobs:\n  b:\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          context: .\n          file: deploy/Dockerfile\n";
+        assert_eq!(
+            build_push_steps(wf),
+            vec![(Some("deploy/Dockerfile".to_owned()), ".".to_owned())]
+        );
+    }
 
     #[test]
     fn paths_join_and_normalize() {

@@ -118,6 +118,8 @@ pub struct WalkOptions {
     pub threads: usize,
     /// `[scope]` of the config: roles given to paths by the user.
     pub scope: ScopeConfig,
+    /// `[actions] policies` of the config: how GitHub Actions must be pinned, by owner.
+    pub action_policies: std::collections::BTreeMap<String, crate::check::action_pin::PinPolicy>,
 }
 
 impl Default for WalkOptions {
@@ -127,6 +129,7 @@ impl Default for WalkOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             threads: 0,
             scope: ScopeConfig::default(),
+            action_policies: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -157,6 +160,7 @@ pub struct Workspace {
     max_file_size: u64,
     /// Models derived from many files (e.g. Compose projects), built once per audit.
     memo: Memo,
+    action_policies: std::collections::BTreeMap<String, crate::check::action_pin::PinPolicy>,
 }
 
 /// A type-keyed store of derived models shared by every rule of one audit.
@@ -307,14 +311,16 @@ impl Workspace {
         walk_skipped.sort();
         walk_skipped.dedup();
         let scope = build_scope(root, &files, &options.scope)?;
-        Ok(Workspace::from_files(
+        let mut ws = Workspace::from_files(
             root.to_path_buf(),
             files,
             walk_skipped,
             selectors,
             options.max_file_size,
             scope,
-        ))
+        );
+        ws.action_policies.clone_from(&options.action_policies);
+        Ok(ws)
     }
 
     /// A workspace with no files, for probing without a repository.
@@ -379,9 +385,18 @@ impl Workspace {
             walk_skipped,
             max_file_size,
             memo: Memo::default(),
+            action_policies: std::collections::BTreeMap::new(),
         };
         ws.add_compose_by_content();
         ws
+    }
+
+    /// How GitHub Actions must be pinned, by owner pattern, from the config.
+    #[must_use]
+    pub fn action_policies(
+        &self,
+    ) -> &std::collections::BTreeMap<String, crate::check::action_pin::PinPolicy> {
+        &self.action_policies
     }
 
     /// Adds to the Compose selectors every other YAML file whose content is a Compose file

@@ -154,6 +154,7 @@ pub fn resolve(args: &AuditArgs) -> anyhow::Result<Resolved> {
         max_file_size: cfg.scan.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
         threads: args.threads.unwrap_or(0),
         scope: cfg.scope.clone(),
+        action_policies: cfg.actions.policies.clone(),
     };
     let ignore_all = args.no_ignore;
     let waivers = if ignore_all {

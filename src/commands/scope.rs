@@ -80,6 +80,7 @@ pub fn run(args: &ScopeArgs) -> anyhow::Result<ExitStatus> {
         max_file_size: cfg.scan.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
         threads: 0,
         scope: cfg.scope.clone(),
+        action_policies: cfg.actions.policies.clone(),
     };
     let ws = Workspace::scan(root, Arc::clone(&rules.selectors), &walk)?;
     let mut list = roles(&ws, args.all);
