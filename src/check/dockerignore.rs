@@ -88,7 +88,7 @@ pub fn find_dockerignore_in(ws: &Workspace, dockerfile: &str, compose: &[String]
         contexts.extend(more.iter().cloned());
     }
     if contexts.is_empty() {
-        contexts.push(parent_dir(dockerfile).to_owned());
+        contexts.push(inferred_context(ws, dockerfile));
     }
     contexts.iter().find_map(|c| {
         if c.is_empty() {
@@ -97,6 +97,63 @@ pub fn find_dockerignore_in(ws: &Workspace, dockerfile: &str, compose: &[String]
             ws.find(&format!("{c}/.dockerignore"))
         }
     })
+}
+
+/// The build context of a Dockerfile nothing names one for: the nearest of its directory
+/// and the directories above it in which the sources its `COPY`/`ADD` instructions name
+/// exist (`docker/Dockerfile` that copies `src/` and `go.mod` is built from the root).
+/// Without such sources, the Dockerfile's directory (what `docker build DIR` uses).
+#[must_use]
+pub fn inferred_context(ws: &Workspace, dockerfile: &str) -> String {
+    let own = parent_dir(dockerfile).to_owned();
+    let Some(df) = ws.find(dockerfile).and_then(|i| ws.dockerfile(i).ok()) else {
+        return own;
+    };
+    let sources: Vec<String> = df
+        .stages
+        .iter()
+        .flat_map(|s| s.instructions.iter())
+        .filter(|i| matches!(i.keyword, "COPY" | "ADD"))
+        .filter(|i| !i.flags.iter().any(|(n, _)| n == "from"))
+        .flat_map(|i| {
+            let mut words: Vec<String> = if i.args.trim_start().starts_with('[') {
+                serde_json::from_str::<Vec<String>>(i.args.trim()).unwrap_or_default()
+            } else {
+                i.args.split_whitespace().map(str::to_owned).collect()
+            };
+            words.pop(); // the destination
+            words
+        })
+        .map(|w| w.trim_start_matches("./").trim_end_matches('/').to_owned())
+        .filter(|w| {
+            !w.is_empty()
+                && w != "."
+                && !w.contains(['*', '?', '$', '['])
+                && !w.contains("://")
+                && !w.starts_with("..")
+        })
+        .collect();
+    if sources.is_empty() {
+        return own;
+    }
+    let mut best: (usize, String) = (0, own.clone());
+    let mut dir = own.as_str();
+    loop {
+        let found = sources
+            .iter()
+            .filter(|s| ws.has_path(&join_rel(dir, s).unwrap_or_default()))
+            .count();
+        if found == sources.len() {
+            return dir.to_owned();
+        }
+        if found > best.0 {
+            best = (found, dir.to_owned());
+        }
+        if dir.is_empty() {
+            return best.1;
+        }
+        dir = parent_dir(dir);
+    }
 }
 
 impl CheckKind for DockerignoreCheck {

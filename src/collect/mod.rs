@@ -535,6 +535,18 @@ impl Workspace {
             .ok()
     }
 
+    /// Whether a relative path is a file of the tree or a directory holding one.
+    #[must_use]
+    pub fn has_path(&self, rel: &str) -> bool {
+        let rel = rel.trim_end_matches('/');
+        if rel.is_empty() || self.find(rel).is_some() {
+            return true;
+        }
+        let prefix = format!("{rel}/");
+        let at = self.files.partition_point(|f| f.rel.as_str() < prefix.as_str());
+        self.files.get(at).is_some_and(|f| f.rel.starts_with(&prefix))
+    }
+
     /// The path to open for file `i`.
     fn abs_path(&self, i: usize) -> std::borrow::Cow<'_, Path> {
         let f = &self.files[i];
