@@ -409,6 +409,9 @@ fn symlink_loops_and_special_files_do_not_hang_or_crash() {
     let repo = TestRepo::new().file("README.md", "# x\n");
     std::os::unix::fs::symlink(repo.join("loop"), repo.join("loop")).unwrap();
     std::os::unix::fs::symlink(repo.path(), repo.join("self")).unwrap();
+    std::os::unix::fs::symlink(repo.join("README.md"), repo.join("alias.md")).unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(outside.path(), repo.join("elsewhere")).unwrap();
     let (code, report) = audit_json(repo.path(), &["--select", "DOCS001"]);
     assert_eq!(code, 0);
     let skipped: Vec<String> = report["skipped_paths"]
@@ -425,9 +428,10 @@ fn symlink_loops_and_special_files_do_not_hang_or_crash() {
         .collect();
     assert_eq!(
         skipped,
+        // Links into the tree (`self`, `alias.md`) are audited at their targets.
         vec![
+            "elsewhere: symbolic link, not followed",
             "loop: symbolic link, not followed",
-            "self: symbolic link, not followed"
         ]
     );
 }

@@ -29,6 +29,10 @@ pub struct Params {
     /// Follow `npm run X`, `make X`, `just X` and script paths one level. Default true.
     #[serde(default = "default_true")]
     pub resolve: bool,
+    /// A match does not count when the line it is on also matches this regex
+    /// (`mvn package -DskipTests` builds without testing).
+    #[serde(default)]
+    pub unless_line: Option<String>,
     /// Finding message when nothing matches; `{path}` is the first CI file.
     pub message: String,
 }
@@ -71,6 +75,7 @@ pub struct CiCommand {
     ci: SelectorId,
     manifests: SelectorId,
     pattern: Regex,
+    unless_line: Option<Regex>,
     resolve: bool,
     message: String,
 }
@@ -99,6 +104,21 @@ const COMMAND_KEYS: &[&str] = &[
     "orbs",
 ];
 
+impl CiCommand {
+    /// The first match of `pattern` whose line does not match `unless_line`.
+    fn find<'t>(&self, text: &'t str) -> Option<regex::Match<'t>> {
+        self.pattern.find_iter(text).find(|m| {
+            self.unless_line.as_ref().is_none_or(|u| {
+                let start = text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
+                let end = text[m.end()..]
+                    .find('\n')
+                    .map_or(text.len(), |i| m.end() + i);
+                !u.is_match(&text[start..end])
+            })
+        })
+    }
+}
+
 impl CheckKind for CiCommand {
     type Params = Params;
 
@@ -124,6 +144,11 @@ impl CheckKind for CiCommand {
             ci,
             manifests,
             pattern: regex_param("pattern", &p.pattern, p.case_insensitive)?,
+            unless_line: p
+                .unless_line
+                .as_deref()
+                .map(|r| regex_param("unless_line", r, p.case_insensitive))
+                .transpose()?,
             resolve: p.resolve,
             message: p.message,
         })
@@ -160,7 +185,7 @@ impl CheckKind for CiCommand {
             }
         }
         for (rel, line, col, cmd) in &commands {
-            if let Some(m) = self.pattern.find(cmd) {
+            if let Some(m) = self.find(cmd) {
                 cx.evidence(Finding::at(
                     rel,
                     *line,
@@ -175,7 +200,7 @@ impl CheckKind for CiCommand {
             for (rel, line, col, cmd) in &commands {
                 for cmd_line in cmd.lines() {
                     for (target, body) in self.resolve_line(cx, cmd_line, &manifests) {
-                        if let Some(m) = self.pattern.find(&body) {
+                        if let Some(m) = self.find(&body) {
                             cx.evidence(Finding::at(
                                 rel,
                                 *line,

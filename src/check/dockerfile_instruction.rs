@@ -381,7 +381,7 @@ impl CheckKind for DockerfileInstruction {
                         {
                             cx.set_aside(
                                 rel,
-                                format!("stage `{}` is a development stage", stage_label(stage)),
+                                format!("{} is a development stage", stage_label(stage)),
                             );
                             continue;
                         }
@@ -432,11 +432,18 @@ fn shell_is_pid1(instr: &Instr) -> bool {
     }
 }
 
+/// How messages name a stage: `stage \`build\``, or for an unnamed one its place and
+/// base image, `stage 2 (FROM alpine:3.24, line 7)` (counted from 1).
 fn stage_label(stage: &Stage) -> String {
-    stage
-        .name
-        .clone()
-        .unwrap_or_else(|| stage.index.to_string())
+    match &stage.name {
+        Some(n) => format!("stage `{n}`"),
+        None => format!(
+            "stage {} (FROM {}, line {})",
+            stage.index + 1,
+            stage.image,
+            stage.from_pos.line
+        ),
+    }
 }
 
 impl DockerfileInstruction {
@@ -592,11 +599,7 @@ impl DockerfileInstruction {
                 rel,
                 hit.pos.line,
                 hit.pos.col,
-                format!(
-                    "stage `{}` is exempt by `{}`",
-                    stage_label(stage),
-                    hit.keyword
-                ),
+                format!("{} is exempt by `{}`", stage_label(stage), hit.keyword),
             ));
             return;
         }
@@ -635,7 +638,7 @@ impl DockerfileInstruction {
         match self.expect {
             Expect::Absent => {
                 for (st, instr) in selected {
-                    let default = "`{instruction} {args}` in stage `{stage}`";
+                    let default = "`{instruction} {args}` in {stage}";
                     let msg = fill(
                         self.message.as_deref().unwrap_or(default),
                         &vars(Some(instr), st),
@@ -698,15 +701,15 @@ impl DockerfileInstruction {
                     (Some(_), _) => self
                         .message
                         .as_deref()
-                        .unwrap_or("`{instruction} {args}` in stage `{stage}`"),
+                        .unwrap_or("`{instruction} {args}` in {stage}"),
                     (None, StageScope::Final) => self
                         .missing_message
                         .as_deref()
-                        .unwrap_or("final stage `{stage}` has no `{instruction}`"),
+                        .unwrap_or("{stage} has no `{instruction}`"),
                     (None, StageScope::All) => self
                         .missing_message
                         .as_deref()
-                        .unwrap_or("stage `{stage}` has no `{instruction}`"),
+                        .unwrap_or("{stage} has no `{instruction}`"),
                 };
                 let msg = fill(template, &vars(instr, stage));
                 cx.report(Finding::at(rel, pos.line, pos.col, msg));
@@ -728,7 +731,7 @@ mod tests {
         let (_, f, _) = run("dockerfile_instruction", NON_ROOT, &[("Dockerfile", df)]);
         assert_eq!(
             lines(&f),
-            vec!["Dockerfile:4:1: final stage `1` has no `USER`"]
+            vec!["Dockerfile:4:1: stage 2 (FROM node:20-slim, line 4) has no `USER`"]
         );
     }
 
@@ -743,7 +746,10 @@ mod tests {
     fn last_user_root_is_reported_at_the_user_line() {
         let df = "FROM debian:12\nUSER app\nRUN id\nUSER root\n";
         let (_, f, _) = run("dockerfile_instruction", NON_ROOT, &[("Dockerfile", df)]);
-        assert_eq!(lines(&f), vec!["Dockerfile:4:1: `USER root` in stage `0`"]);
+        assert_eq!(
+            lines(&f),
+            vec!["Dockerfile:4:1: `USER root` in stage 1 (FROM debian:12, line 1)"]
+        );
     }
 
     #[test]
@@ -775,7 +781,7 @@ mod tests {
         );
         assert_eq!(
             lines(&f),
-            vec!["api.Dockerfile:2:1: `CMD node server.js` in stage `0`"]
+            vec!["api.Dockerfile:2:1: `CMD node server.js` in stage 1 (FROM a:1, line 1)"]
         );
     }
 
@@ -825,7 +831,7 @@ mod tests {
         );
         assert_eq!(
             lines(&f),
-            vec!["Dockerfile:1:1: final stage `runtime` has no `USER`"]
+            vec!["Dockerfile:1:1: stage `runtime` has no `USER`"]
         );
     }
 
@@ -866,7 +872,7 @@ mod tests {
         );
         assert_eq!(
             lines(&f),
-            vec!["a/Dockerfile:2:1: `RUN npm ci` in stage `0`"]
+            vec!["a/Dockerfile:2:1: `RUN npm ci` in stage 1 (FROM node:20, line 1)"]
         );
     }
 

@@ -265,9 +265,11 @@ impl Workspace {
 
         let found: Mutex<(Vec<FileEntry>, Vec<SkippedPath>)> = Mutex::new((Vec::new(), Vec::new()));
         let root_buf = root.to_path_buf();
+        let root_canon = std::fs::canonicalize(root).ok();
         builder.build_parallel().run(|| {
             let found = &found;
             let root = &root_buf;
+            let root_canon = &root_canon;
             Box::new(move |entry| {
                 let mut guard = found
                     .lock()
@@ -282,10 +284,17 @@ impl Workspace {
                         }
                         let rel = rel_path(root, entry.path());
                         if ft.is_symlink() {
-                            guard.1.push(SkippedPath {
-                                path: rel,
-                                reason: "symbolic link, not followed".to_owned(),
-                            });
+                            // A link to a file or folder of the tree is audited there.
+                            let inside = std::fs::canonicalize(entry.path())
+                                .ok()
+                                .zip(root_canon.as_ref())
+                                .is_some_and(|(t, r)| t.starts_with(r));
+                            if !inside {
+                                guard.1.push(SkippedPath {
+                                    path: rel,
+                                    reason: "symbolic link, not followed".to_owned(),
+                                });
+                            }
                         } else if ft.is_file() {
                             // No `stat` here: the size is learned when (if) the file is read.
                             let abs = entry.path().to_str().is_none().then(|| entry.into_path());
@@ -543,8 +552,12 @@ impl Workspace {
             return true;
         }
         let prefix = format!("{rel}/");
-        let at = self.files.partition_point(|f| f.rel.as_str() < prefix.as_str());
-        self.files.get(at).is_some_and(|f| f.rel.starts_with(&prefix))
+        let at = self
+            .files
+            .partition_point(|f| f.rel.as_str() < prefix.as_str());
+        self.files
+            .get(at)
+            .is_some_and(|f| f.rel.starts_with(&prefix))
     }
 
     /// The path to open for file `i`.
