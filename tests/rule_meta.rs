@@ -84,3 +84,24 @@ fn every_builtin_file_is_a_rule_or_the_facts_file() {
     assert_eq!(rule_files, set.rules.len());
     assert!(sources.iter().any(|s| s.path == "rules/facts.yaml"));
 }
+
+/// CONF006 and CONF007 judge the same CORS policies (CONF007 only where credentials are
+/// enabled too), so they share one table of forms: a form added to one must reach both.
+#[test]
+fn cors_rules_share_one_table_of_forms() {
+    let sources = builtin_sources();
+    let table = |id: &str| {
+        let src = sources
+            .iter()
+            .find(|s| s.path.contains(id))
+            .unwrap_or_else(|| panic!("no {id}"));
+        let start = src.text.find("    forms:\n").expect("forms");
+        let end = src.text.find("    expect: absent").expect("expect");
+        src.text[start..end].to_owned()
+    };
+    let (a, b) = (table("CONF006-"), table("CONF007-"));
+    assert!(
+        a == b,
+        "the `forms:` and `defaults:` of CONF006 and CONF007 differ; copy the table to both"
+    );
+}
