@@ -53,6 +53,14 @@ pub struct Form {
     /// a setting in the same file).
     #[serde(default)]
     pub unless_file: Option<String>,
+    /// A regex for the lines that open a section (`^FROM\s` in a Dockerfile): with
+    /// `unless_section`, a match is excused when the nearest section line above it matches
+    /// `unless_section` (a build stage named `dev`).
+    #[serde(default)]
+    pub section: Option<String>,
+    /// See `section`.
+    #[serde(default)]
+    pub unless_section: Option<String>,
 }
 
 /// Parameters of `text_match`.
@@ -120,6 +128,7 @@ struct CompiledForm {
     files: Option<GlobSet>,
     unless_inside: Option<Regex>,
     unless_file: Option<Regex>,
+    unless_section: Option<(Regex, Regex)>,
     via: bool,
 }
 
@@ -265,6 +274,7 @@ impl CheckKind for TextMatch {
                 files: None,
                 unless_inside: None,
                 unless_file: None,
+                unless_section: None,
                 via: false,
             }),
             (None, false) => {
@@ -287,6 +297,19 @@ impl CheckKind for TextMatch {
                             .as_deref()
                             .map(|u| regex_param(&field("unless_file"), u, ci))
                             .transpose()?,
+                        unless_section: match (&f.section, &f.unless_section) {
+                            (Some(sec), Some(un)) => Some((
+                                regex_param(&field("section"), sec, ci)?,
+                                regex_param(&field("unless_section"), un, ci)?,
+                            )),
+                            (None, None) => None,
+                            _ => {
+                                return Err(ParamError::at(
+                                    &field("section"),
+                                    "`section` and `unless_section` go together",
+                                ));
+                            }
+                        },
                     });
                 }
             }
@@ -524,6 +547,19 @@ impl TextMatch {
                 {
                     continue;
                 }
+                if let Some((section, unless)) = &form.unless_section
+                    && section
+                        .find_iter(&text[..m.start()])
+                        .last()
+                        .is_some_and(|open| {
+                            let end = text[open.start()..]
+                                .find('\n')
+                                .map_or(text.len(), |k| open.start() + k);
+                            unless.is_match(&text[open.start()..end])
+                        })
+                {
+                    continue;
+                }
                 out.push(Hit {
                     form: k,
                     caps,
@@ -730,7 +766,7 @@ impl TextMatch {
     }
 
     fn message_for(&self, caps: &regex::Captures<'_>, form: &CompiledForm, rel: &str) -> String {
-        let whole = self.shown(caps.get(0).map_or("", |m| m.as_str()));
+        let whole = self.shown(caps.get(0).map_or("", |m| m.as_str()).trim_start());
         let Some(tpl) = &self.message else {
             return format!("`{whole}` found");
         };
@@ -846,6 +882,7 @@ forms:
             &[
                 (
                     "a.js",
+                    // readycheck: ignore[CONF006,CONF007] test input, not a CORS policy
                     "app.use(cors());\napp.use(cors({\n  credentials: true,\n}));\napp.use(cors({ origin: \"*\" }));\napp.use(cors({ origin: list }));\n// cors()\n",
                 ),
                 // `files` keeps the JS form out of Python; `unless_file` excuses Flask.
@@ -859,6 +896,7 @@ forms:
         assert_eq!(
             lines(&f),
             vec![
+                // readycheck: ignore[CONF006,CONF007] expected output, not a CORS policy
                 "a.js:1:9: `cors()`: bare call",
                 "a.js:2:9: `cors({`: options without origin",
                 "a.js:5:16: `origin: \"*\"`: wildcard origin",
@@ -920,5 +958,29 @@ defaults:
             .err()
             .expect("rejected");
         assert_eq!(err.field.as_deref(), Some("defaults"));
+    }
+
+    #[test]
+    fn a_match_in_an_excused_section_does_not_count() {
+        let p = r"paths: [Dockerfile]
+expect: absent
+forms:
+  - name: dev env
+    pattern: 'NODE_ENV=development'
+    section: '(?m)^FROM\s'
+    unless_section: '\bAS\s+dev\s*$'
+";
+        let (_, f, _) = run(
+            "text_match",
+            p,
+            &[(
+                "Dockerfile",
+                "FROM node:22 AS dev\nENV NODE_ENV=development\nFROM node:22 AS app\nENV NODE_ENV=development\n",
+            )],
+        );
+        assert_eq!(
+            lines(&f),
+            vec!["Dockerfile:4:5: `NODE_ENV=development` found"]
+        );
     }
 }
