@@ -4,9 +4,9 @@
 //! The regex is either one `pattern` or a table of `forms`: named regexes, one per
 //! spelling of the same fact across stacks (`cors()`, `CorsLayer::permissive()`,
 //! `@CrossOrigin`), each limited to some files and excused by what its call contains. A
-//! form whose regex captures a `via` group matches a name (`allow_origins=settings.hosts`)
+//! form whose regex captures a `via` group matches a name (`allow_origins=settings.all_hosts`)
 //! rather than a value: it counts only where one of the `defaults` templates finds that
-//! name given the offending value (`hosts: list[str] = ["*"]`), in any selected file.
+//! name given the offending value (`all_hosts: list[str] = ["*"]`), in any selected file.
 
 use super::{
     Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError, regex_param, render,
@@ -49,6 +49,9 @@ pub struct Form {
     /// may span lines.
     #[serde(default)]
     pub unless_inside: Option<String>,
+    /// The form counts only in a file this regex matches (a library imported by name).
+    #[serde(default)]
+    pub if_file: Option<String>,
     /// The form does not count in a file this regex matches (a library configured through
     /// a setting in the same file).
     #[serde(default)]
@@ -116,7 +119,8 @@ pub struct Params {
     #[serde(default)]
     pub message: Option<String>,
     /// Message of a finding through an indirect form: `{match}` is the default's text,
-    /// `{via}` the name, `{use}` the form's match, `{used_at}` its `path:line`, `{form}`.
+    /// `{via}` the name that gets it, `{use}` the form's match, `{used_at}` its `path:line`,
+    /// `{form}`.
     #[serde(default)]
     pub via_message: Option<String>,
 }
@@ -127,6 +131,7 @@ struct CompiledForm {
     re: Regex,
     files: Option<GlobSet>,
     unless_inside: Option<Regex>,
+    if_file: Option<Regex>,
     unless_file: Option<Regex>,
     unless_section: Option<(Regex, Regex)>,
     via: bool,
@@ -197,7 +202,6 @@ struct Use {
     line: u32,
     form: usize,
     names: Vec<String>,
-    via: String,
     text: String,
 }
 
@@ -273,6 +277,7 @@ impl CheckKind for TextMatch {
                 re: regex_param("pattern", pattern, ci)?,
                 files: None,
                 unless_inside: None,
+                if_file: None,
                 unless_file: None,
                 unless_section: None,
                 via: false,
@@ -291,6 +296,11 @@ impl CheckKind for TextMatch {
                             .unless_inside
                             .as_deref()
                             .map(|u| regex_param(&field("unless_inside"), u, ci))
+                            .transpose()?,
+                        if_file: f
+                            .if_file
+                            .as_deref()
+                            .map(|u| regex_param(&field("if_file"), u, ci))
                             .transpose()?,
                         unless_file: f
                             .unless_file
@@ -532,7 +542,9 @@ impl TextMatch {
             if form.files.as_ref().is_some_and(|g| !g.is_match(rel)) {
                 continue;
             }
-            if form.unless_file.as_ref().is_some_and(|u| u.is_match(text)) {
+            if form.if_file.as_ref().is_some_and(|u| !u.is_match(text))
+                || form.unless_file.as_ref().is_some_and(|u| u.is_match(text))
+            {
                 continue;
             }
             for caps in form.re.captures_iter(text) {
@@ -625,7 +637,6 @@ impl TextMatch {
                             line: h.line,
                             form: h.form,
                             names,
-                            via: via.to_owned(),
                             text: self.shown(h.caps.get(0).map_or("", |m| m.as_str())),
                         });
                     }
@@ -651,7 +662,8 @@ impl TextMatch {
     }
 
     /// Finds where each indirect use's name gets the offending value: in the use's own file
-    /// first, else the first selected file in path order. One finding per default.
+    /// first, else (for a specific name) the first selected file in path order. One finding
+    /// per default.
     fn resolve_uses(&self, ws: &Workspace, files: &[usize], uses: &[Use]) -> Vec<Finding> {
         let names: BTreeSet<&str> = uses
             .iter()
@@ -716,19 +728,22 @@ impl TextMatch {
         let mut seen = BTreeSet::new();
         let mut out = Vec::new();
         for u in uses {
-            let mut best: Option<&Given> = None;
+            let mut best: Option<(&str, &Given)> = None;
             for name in &u.names {
                 let Some(k) = templates.iter().position(|(n, _)| n == name) else {
                     continue;
                 };
                 let Some(ds) = by_name.get(&k) else { continue };
-                let pick = ds.iter().find(|d| d.file == u.file).or_else(|| ds.first());
-                if pick.is_some() {
-                    best = pick;
+                // A plain word (`origins`, `hosts`) is followed in its own file only; a
+                // specific name (`allowed_hosts`, `corsOrigins`) in every selected file.
+                let specific = name.contains('_') || name.bytes().any(|b| b.is_ascii_uppercase());
+                let here = ds.iter().find(|d| d.file == u.file);
+                if let Some(d) = here.or_else(|| ds.first().filter(|_| specific)) {
+                    best = Some((name, d));
                     break;
                 }
             }
-            let Some(d) = best else { continue };
+            let Some((name, d)) = best else { continue };
             if !seen.insert((d.file, d.line, d.col)) {
                 continue;
             }
@@ -737,7 +752,7 @@ impl TextMatch {
                 &self.via_message,
                 &[
                     ("match", &d.text),
-                    ("via", &u.via),
+                    ("via", name),
                     ("use", &u.text),
                     ("used_at", &used_at),
                     ("form", &self.forms[u.form].name),
@@ -927,19 +942,20 @@ defaults:
             &[
                 (
                     "app/config.py",
-                    "class S:\n    hosts: list[str] = [\"*\"]\n    # safe: list[str] = [\"*\"]\n    safe: list[str] = []\n",
+                    "class S:\n    all_hosts: list[str] = [\"*\"]\n    # safe_hosts: list[str] = [\"*\"]\n    safe_hosts: list[str] = []\n    hosts: list[str] = [\"*\"]\n",
                 ),
                 (
                     "app/main.py",
-                    "a(allow_origins=settings.hosts)\nb(allow_origins=settings.hosts)\nc(allow_origins=settings.safe)\nd(allow_origins=[\"*\"])\n",
+                    "a(allow_origins=settings.all_hosts)\nb(allow_origins=settings.all_hosts)\nc(allow_origins=settings.safe_hosts)\nd(allow_origins=[\"*\"])\ne(allow_origins=hosts)\n",
                 ),
             ],
         );
-        // Two uses of one default are one finding; a name without a wildcard default is none.
+        // Two uses of one default are one finding; a name without a wildcard default is none;
+        // a plain word (`hosts`) is not followed into another file.
         assert_eq!(
             lines(&f),
             vec![
-                "app/config.py:2:1: `settings.hosts` is `hosts: list[str] = [\"*\"]`, used by `allow_origins=settings.hosts` at app/main.py:1",
+                "app/config.py:2:1: `all_hosts` is `all_hosts: list[str] = [\"*\"]`, used by `allow_origins=settings.all_hosts` at app/main.py:1",
                 "app/main.py:4:3: `allow_origins=[\"*\"]`",
             ]
         );
