@@ -84,3 +84,31 @@ fn every_builtin_file_is_a_rule_or_the_facts_file() {
     assert_eq!(rule_files, set.rules.len());
     assert!(sources.iter().any(|s| s.path == "rules/facts.yaml"));
 }
+
+/// CONF007 judges the CORS policies of CONF006 that reflect the origin with credentials,
+/// so its table of forms is a selection of CONF006's rows: a form is written once, and a
+/// change to it reaches both rules.
+#[test]
+fn cors_credentials_forms_are_rows_of_the_cors_table() {
+    let sources = builtin_sources();
+    let params = |id: &str| -> serde_json::Value {
+        let src = sources
+            .iter()
+            .find(|s| s.path.contains(id))
+            .unwrap_or_else(|| panic!("no {id}"));
+        let rule: serde_json::Value = serde_saphyr::from_str(&src.text).expect("yaml");
+        rule["check"]["params"].clone()
+    };
+    let (all, reflecting) = (params("CONF006-"), params("CONF007-"));
+    let rows = all["forms"].as_array().expect("forms");
+    for form in reflecting["forms"].as_array().expect("forms") {
+        assert!(
+            rows.contains(form),
+            "CONF007 form {} is not a row of CONF006's table",
+            form["name"]
+        );
+    }
+    assert_eq!(all["defaults"], reflecting["defaults"]);
+    assert_eq!(all["paths"], reflecting["paths"]);
+    assert_eq!(all["exclude"], reflecting["exclude"]);
+}

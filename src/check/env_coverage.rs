@@ -7,7 +7,11 @@
 //! `env!` is compile time and ignored), Spring `application*.properties|yml` (`${X}` with
 //! upper-case names) and compose files (`${X}`, `${X:-default}`; `$${X}` is an escape).
 //! Every example file found is parsed and the union of declared names (commented-out
-//! `# X=` lines included) is compared with the reads. Each missing variable is reported
+//! `# X=` lines included) is compared with the reads. Spring `application*.properties|yml`
+//! given as examples document the variables they read with a default (`${X:default}`).
+//! Assignments (`os.environ["X"] = …`, `process.env.X = …`) are not reads; Java reads are
+//! `System.getenv("X")` and `@Value("${X}")`; Starlette `Config` and python-decouple reads
+//! are `config("X")`. Each missing variable is reported
 //! once, at its first read in path order.
 
 use super::orchestration::parent_dir;
@@ -79,6 +83,8 @@ pub enum Lang {
     Go,
     /// `*.rs`
     Rust,
+    /// `*.java`, `*.kt`
+    Java,
     /// `application*.properties|yml|yaml`
     Spring,
     /// compose files
@@ -96,6 +102,7 @@ impl Lang {
             "js" | "mjs" | "cjs" | "ts" | "mts" | "cts" | "jsx" | "tsx" => Some(Lang::Node),
             "go" => Some(Lang::Go),
             "rs" => Some(Lang::Rust),
+            "java" | "kt" => Some(Lang::Java),
             "properties" | "yml" | "yaml" if name.starts_with("application") => Some(Lang::Spring),
             "yml" | "yaml" if name.starts_with("docker-compose") || name.starts_with("compose") => {
                 Some(Lang::Compose)
@@ -135,6 +142,8 @@ re!(
     PY_ENVIRON,
     r#"\benv(?:\.(?:bool|str|int|float|list|tuple|dict|json|url|db|db_url|cache|cache_url|email|email_url|search_url|path|decimal|bytes|timedelta|date|datetime|uuid|enum|log_level))?\(\s*["']([A-Z][A-Z0-9_]*)["']\s*(,)?"#
 );
+// Starlette `Config` and python-decouple: `config("X", cast=bool, default=False)`.
+re!(PY_CONFIG, r#"\bconfig\(\s*["']([A-Z][A-Z0-9_]*)["']"#);
 re!(PY_PREFIX, r#"env_prefix\s*[=:]\s*["']([A-Za-z0-9_]*)["']"#);
 re!(
     JS_DOT,
@@ -156,6 +165,15 @@ re!(
     RS_CALL,
     format!(r#"\b(?:env|dotenvy?)::var(?:_os)?\(\s*"({NAME})"\s*\)(\s*\.\s*unwrap_or)?"#)
 );
+re!(
+    JAVA_GETENV,
+    format!(r#"\bSystem\.getenv\(\s*"({NAME})"\s*\)"#)
+);
+// Spring `@Value("${X}")` / `@Value("${X:default}")` (Kotlin escapes the `$`).
+re!(
+    JAVA_VALUE,
+    r#"@Value\(\s*"[^"\n]*?\\?\$\{([A-Z][A-Z0-9_]*)(:[^}]*)?\}"#
+);
 re!(SPRING, r"\$\{([A-Z][A-Z0-9_]*)(:[^}]*)?\}");
 re!(COMPOSE, format!(r"\$\{{({NAME})(:?[-?+][^}}]*)?\}}"));
 
@@ -176,7 +194,29 @@ pub fn reads(lang: Lang, text: &str) -> Vec<Read> {
                 push(c.get(1).expect("group"), c.get(2).is_some());
             }
             for c in PY_INDEX.captures_iter(text) {
+                let whole = c.get(0).expect("match");
+                // `os.environ["X"] = …` and `del os.environ["X"]` write, they do not read.
+                if is_assignment(&text[whole.end()..])
+                    || text[..whole.start()]
+                        .trim_end_matches([' ', '\t'])
+                        .ends_with("del")
+                {
+                    continue;
+                }
                 push(c.get(1).expect("group"), false);
+            }
+            // Starlette `Config` and python-decouple: `config` is a common name, so only
+            // where one of them (or a project module re-exporting `config`) is imported.
+            if text.contains("decouple")
+                || text.contains("starlette.config")
+                || text.contains("Config(")
+                || text.contains("import config")
+            {
+                for c in PY_CONFIG.captures_iter(text) {
+                    let whole = c.get(0).expect("match");
+                    let args = call_args(&text[whole.end()..]);
+                    push(c.get(1).expect("group"), DEFAULT_KW.is_match(args));
+                }
             }
             // Only in a module that uses django-environ or environs, directly or through a
             // project module (`from config.env import env`): `env` is a common name.
@@ -192,6 +232,11 @@ pub fn reads(lang: Lang, text: &str) -> Vec<Read> {
         Lang::Node => {
             for re in [&*JS_DOT, &*JS_INDEX] {
                 for c in re.captures_iter(text) {
+                    // `process.env.X = …` sets the variable for child code; not a read.
+                    if c.get(2).is_none() && is_assignment(&text[c.get(0).expect("match").end()..])
+                    {
+                        continue;
+                    }
                     push(c.get(1).expect("group"), c.get(2).is_some());
                 }
             }
@@ -222,6 +267,14 @@ pub fn reads(lang: Lang, text: &str) -> Vec<Read> {
                 push(c.get(1).expect("group"), c.get(2).is_some());
             }
         }
+        Lang::Java => {
+            for c in JAVA_GETENV.captures_iter(text) {
+                push(c.get(1).expect("group"), false);
+            }
+            for c in JAVA_VALUE.captures_iter(text) {
+                push(c.get(1).expect("group"), c.get(2).is_some());
+            }
+        }
         Lang::Spring => {
             for c in SPRING.captures_iter(text) {
                 push(c.get(1).expect("group"), c.get(2).is_some());
@@ -242,6 +295,32 @@ pub fn reads(lang: Lang, text: &str) -> Vec<Read> {
     out.retain(|r| !in_comment(lang, text, r.offset));
     out.sort_by_key(|r| r.offset);
     out
+}
+
+re!(DEFAULT_KW, r"\bdefault\s*=");
+
+/// Whether the text after an expression assigns to it (`= v`, not `==`, `=>` or `=~`).
+fn is_assignment(after: &str) -> bool {
+    let rest = after.trim_start_matches([' ', '\t']);
+    rest.starts_with('=') && !rest[1..].starts_with(['=', '>', '~'])
+}
+
+/// The arguments of a call whose opening parenthesis and first argument were matched:
+/// the text up to the closing parenthesis at depth zero (at most 400 bytes).
+fn call_args(after: &str) -> &str {
+    let mut depth = 0usize;
+    for (i, c) in after.char_indices() {
+        if i > 400 {
+            return &after[..i];
+        }
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' if depth == 0 => return &after[..i],
+            ')' | ']' | '}' => depth -= 1,
+            _ => {}
+        }
+    }
+    after
 }
 
 /// pydantic `BaseSettings` classes: each annotated field is a variable, upper-cased,
@@ -297,7 +376,7 @@ fn in_comment(lang: Lang, text: &str, offset: usize) -> bool {
     let head = text[start..offset].trim_start();
     match lang {
         Lang::Python | Lang::Spring | Lang::Compose => head.starts_with('#'),
-        Lang::Node | Lang::Go | Lang::Rust => {
+        Lang::Node | Lang::Go | Lang::Rust | Lang::Java => {
             head.starts_with("//") || head.starts_with("/*") || head.starts_with('*')
         }
     }
@@ -338,12 +417,33 @@ impl CheckKind for EnvCoverage {
         for &i in examples {
             let Some(text) = cx.text(i) else { continue };
             let rel = ws.file(i).rel.as_str();
-            let dir = parent_dir(rel);
-            let slot = by_dir.entry(dir).or_default();
+            let declared: Vec<String> = if Lang::of(rel) == Some(Lang::Spring) {
+                // Spring documents a variable where it reads it with a default
+                // (`${DB_URL:jdbc:…}`); a profile without one documents nothing.
+                let names: Vec<String> = reads(Lang::Spring, text)
+                    .into_iter()
+                    .filter(|r| r.defaulted)
+                    .map(|r| r.var)
+                    .collect();
+                if names.is_empty() {
+                    continue;
+                }
+                names
+            } else {
+                crate::parse::env::parse(text)
+                    .into_iter()
+                    .map(|e| e.key.to_ascii_uppercase())
+                    .collect()
+            };
+            let slot = by_dir.entry(example_dir(rel)).or_default();
             slot.0.push(rel);
-            for e in crate::parse::env::parse(text) {
-                slot.1.insert(e.key.to_ascii_uppercase());
-            }
+            slot.1.extend(declared);
+        }
+        if by_dir.is_empty() {
+            return Ok(Applicability::NotApplicable(format!(
+                "no env example (`{}`) to compare with",
+                self.globs
+            )));
         }
         let all_dirs: Vec<&str> = by_dir.keys().copied().collect();
         // Scopes (lists of example directories) by the code file's directory, memoised.
@@ -451,6 +551,16 @@ impl CheckKind for EnvCoverage {
             cx.report(Finding::at(rel, line, col, msg));
         }
         Ok(Applicability::Applicable)
+    }
+}
+
+/// The directory an example documents: its own, or for Spring configuration the module
+/// that holds `src/main/resources/` (whose code lives in `src/main/java/`).
+fn example_dir(rel: &str) -> &str {
+    match rel.find("src/main/resources/") {
+        Some(0) => "",
+        Some(k) => rel[..k].trim_end_matches('/'),
+        None => parent_dir(rel),
     }
 }
 
@@ -682,5 +792,81 @@ other: str = "x"
         let (r, f, _) = run("env_coverage", P, &[("a.py", "os.environ['X']\n")]);
         assert!(matches!(r, Ok(Applicability::NotApplicable(_))));
         assert!(f.is_empty());
+    }
+
+    /// Covers issue #20: assignments are not reads, `config("X")` is.
+    #[test]
+    fn only_reads_are_reads() {
+        let py = "import os\nos.environ[\"TZ_SET\"] = \"UTC\"\nos.environ['PLAIN'] == 'x'\ndel os.environ[\"GONE\"]\nA = os.environ[\"READ\"]\n";
+        assert_eq!(
+            names(Lang::Python, py),
+            vec![("PLAIN".into(), false), ("READ".into(), false)]
+        );
+        let js = "process.env.SET_HERE = '1';\nif (process.env.CMP === 'a') {}\nprocess.env.DEF ||= 'x';\nconst f = () => process.env.ARROW;\n";
+        assert_eq!(
+            names(Lang::Node, js),
+            vec![
+                ("CMP".into(), false),
+                ("DEF".into(), true),
+                ("ARROW".into(), false)
+            ]
+        );
+        let starlette = "from starlette.config import Config\nconfig = Config('.env')\nDEBUG = config('DEBUG', cast=bool, default=False)\nDB = config(\"DATABASE_URL\", cast=URL)\n";
+        assert_eq!(
+            names(Lang::Python, starlette),
+            vec![("DEBUG".into(), true), ("DATABASE_URL".into(), false)]
+        );
+        let decouple =
+            "from decouple import config, Csv\nHOSTS = config('ALLOWED_HOSTS', cast=Csv())\n";
+        assert_eq!(
+            names(Lang::Python, decouple),
+            vec![("ALLOWED_HOSTS".into(), false)]
+        );
+        // Without Starlette, decouple or an imported `config`, `config(...)` is someone else's.
+        assert!(names(Lang::Python, "X = config('NOT_A_READ')\n").is_empty());
+        let java = "String u = System.getenv(\"DB_URL\");\n@Value(\"${API_KEY:}\") String key;\n@Value(\"${app.name}\") String n;\n";
+        assert_eq!(
+            names(Lang::Java, java),
+            vec![("DB_URL".into(), false), ("API_KEY".into(), true)]
+        );
+    }
+
+    /// Covers issue #20: Spring configuration that reads `${VAR:default}` documents `VAR`
+    /// for the module it configures.
+    #[test]
+    fn spring_defaults_document_their_variables() {
+        let p = "code: [\"*.java\", \"application*.properties\"]\nexamples: [.env.example, \"application*.properties\"]";
+        let (r, f, _) = run(
+            "env_coverage",
+            p,
+            &[
+                (
+                    "src/main/resources/application-mysql.properties",
+                    "spring.datasource.url=${MYSQL_URL:jdbc:mysql://localhost/petclinic}\nspring.datasource.password=${MYSQL_PASS}\n",
+                ),
+                (
+                    "src/main/java/app/Config.java",
+                    "String a = System.getenv(\"MYSQL_URL\");\nString b = System.getenv(\"UNDOCUMENTED\");\n",
+                ),
+            ],
+        );
+        assert!(matches!(r, Ok(Applicability::Applicable)));
+        assert_eq!(
+            lines(&f),
+            vec![
+                "src/main/java/app/Config.java:2:27: `UNDOCUMENTED` is read but not declared in `src/main/resources/application-mysql.properties`",
+                "src/main/resources/application-mysql.properties:2:30: `MYSQL_PASS` is read but not declared in `src/main/resources/application-mysql.properties`",
+            ]
+        );
+        // A Spring file with no `${VAR:default}` is not an example.
+        let (r, _, _) = run(
+            "env_coverage",
+            p,
+            &[(
+                "src/main/resources/application.properties",
+                "spring.datasource.url=${DB_URL}\n",
+            )],
+        );
+        assert!(matches!(r, Ok(Applicability::NotApplicable(_))));
     }
 }

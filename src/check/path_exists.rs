@@ -135,12 +135,14 @@ impl PathExists {
     fn text_alternative(&self, cx: &mut CheckCx<'_>) -> Option<(String, u32)> {
         let (files, pattern) = self.or_text.as_ref()?;
         let ws = cx.workspace();
-        ws.selected(*files).iter().find_map(|&i| {
-            let text = ws.text(i).ok()?;
-            let m = pattern.find(text)?;
-            let line = crate::textpos::to_u32(text[..m.start()].matches('\n').count() + 1);
-            Some((ws.file(i).rel.clone(), line))
-        })
+        for &i in cx.consider(*files) {
+            let Some(text) = cx.text(i) else { continue };
+            if let Some(m) = pattern.find(text) {
+                let (line, _) = crate::textpos::position_of(text, m.start());
+                return Some((ws.file(i).rel.clone(), line));
+            }
+        }
+        None
     }
 
     /// Whether `unless_every_line` lets file `i` through: it has active lines and each
