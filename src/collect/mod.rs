@@ -284,16 +284,19 @@ impl Workspace {
                         }
                         let rel = rel_path(root, entry.path());
                         if ft.is_symlink() {
-                            // A link to a file or folder of the tree is audited there.
-                            let inside = std::fs::canonicalize(entry.path())
+                            // A link into the tree is audited: a link to a folder there, a
+                            // link to a file under its own name too (a `.dockerignore` that
+                            // links to `.gitignore` is what Docker reads).
+                            let target = std::fs::canonicalize(entry.path())
                                 .ok()
-                                .zip(root_canon.as_ref())
-                                .is_some_and(|(t, r)| t.starts_with(r));
-                            if !inside {
-                                guard.1.push(SkippedPath {
+                                .filter(|t| root_canon.as_ref().is_some_and(|r| t.starts_with(r)));
+                            match target {
+                                Some(t) if t.is_file() => guard.0.push(FileEntry { rel, abs: None }),
+                                Some(_) => {}
+                                None => guard.1.push(SkippedPath {
                                     path: rel,
                                     reason: "symbolic link, not followed".to_owned(),
-                                });
+                                }),
                             }
                         } else if ft.is_file() {
                             // No `stat` here: the size is learned when (if) the file is read.

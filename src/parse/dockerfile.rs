@@ -203,13 +203,28 @@ fn parse_arg(text: &str) -> Vec<(String, Option<String>)> {
 
 /// Expands `$VAR`, `${VAR}`, `${VAR:-default}` and `${VAR-default}` from global ARG
 /// defaults. Returns `None` when a variable has no value to expand to.
+/// A default that refers to another `ARG` (`ARG IMAGE=rust:${RUST_VERSION}`) is expanded
+/// too, a few levels deep.
 #[must_use]
 pub fn expand(text: &str, args: &[(String, Option<String>)]) -> Option<String> {
+    expand_depth(text, args, 4)
+}
+
+fn expand_depth(text: &str, args: &[(String, Option<String>)], depth: u8) -> Option<String> {
     let lookup = |name: &str| {
-        args.iter()
+        let v = args
+            .iter()
             .rev()
             .find(|(k, _)| k == name)
-            .and_then(|(_, v)| v.clone())
+            .and_then(|(_, v)| v.clone())?;
+        if v.contains('$') {
+            if depth == 0 {
+                return None;
+            }
+            expand_depth(&v, args, depth - 1)
+        } else {
+            Some(v)
+        }
     };
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -417,6 +432,17 @@ fn convert(instruction: &Instruction<'_>, escape: char, pos: &dyn Fn(usize) -> P
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arg_defaults_that_name_other_args_are_expanded() {
+        let args = vec![
+            ("RUST_VERSION".to_owned(), Some("1.83".to_owned())),
+            ("IMAGE".to_owned(), Some("rust:${RUST_VERSION}-slim".to_owned())),
+            ("LOOP".to_owned(), Some("${LOOP}".to_owned())),
+        ];
+        assert_eq!(expand("${IMAGE}", &args).as_deref(), Some("rust:1.83-slim"));
+        assert_eq!(expand("${LOOP}", &args), None);
+    }
 
     #[test]
     fn stages_aliases_and_lineage() {
