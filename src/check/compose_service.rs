@@ -288,18 +288,14 @@ impl ComposeServiceCheck {
         let ws = cx.workspace();
         let candidates: Vec<usize> = cx.selected(self.dockerfiles).to_vec();
         let wanted = svc.dockerfile();
-        let root_name = ws
-            .root()
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let root_name = crate::check::orchestration::root_names(ws);
         for i in candidates {
             let rel = ws.file(i).rel.clone();
             let matches = match &wanted {
                 Some(w) => *w == rel,
                 None => svc
                     .image()
-                    .is_some_and(|img| image_matches_dockerfile(img, &rel, &root_name)),
+                    .is_some_and(|img| image_matches_dockerfile(img, &rel, &root_name[..])),
             };
             if !matches {
                 continue;

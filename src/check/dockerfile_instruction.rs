@@ -461,11 +461,7 @@ impl DockerfileInstruction {
     fn orchestrator_declares(&self, cx: &mut CheckCx<'_>, dockerfile: &str) -> Option<String> {
         let sb = self.satisfied_by.as_ref()?;
         let ws = cx.workspace();
-        let root_name = ws
-            .root()
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let root_name = crate::check::orchestration::root_names(ws);
         let has = |node: &Node, pod: Option<&Node>, decls: &[Declared]| {
             decls.iter().find_map(|d| {
                 let base = if d.pod { pod? } else { node };
@@ -498,7 +494,7 @@ impl DockerfileInstruction {
                     Some(d) => d == dockerfile,
                     None => svc
                         .image()
-                        .is_some_and(|i| image_matches_dockerfile(i, dockerfile, &root_name)),
+                        .is_some_and(|i| image_matches_dockerfile(i, dockerfile, &root_name[..])),
                 };
                 if runs_it && let Some(key) = has(&svc.merged, None, &sb.compose) {
                     return Some(format!(
@@ -533,7 +529,7 @@ impl DockerfileInstruction {
                             .get("image")
                             .and_then(Node::scalar_text)
                             .unwrap_or_default();
-                        if image_matches_dockerfile(&image, dockerfile, &root_name)
+                        if image_matches_dockerfile(&image, dockerfile, &root_name[..])
                             && let Some(key) = has(c.node, Some(w.pod), &sb.kubernetes)
                         {
                             return Some(format!(

@@ -573,16 +573,12 @@ impl K8sWorkload {
                 };
                 if *skip_built_here && !image.contains(['/', ':', '@']) {
                     let ws = cx.workspace();
-                    let root_name = ws
-                        .root()
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default();
+                    let root_name = crate::check::orchestration::root_names(ws);
                     if let Some(&d) = cx.selected(self.dockerfiles).iter().find(|&&d| {
                         super::orchestration::image_matches_dockerfile(
                             &image,
                             &ws.file(d).rel,
-                            &root_name,
+                            &root_name[..],
                         )
                     }) {
                         cx.evidence(Finding::at(

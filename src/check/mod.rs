@@ -582,6 +582,8 @@ pub fn default_dockerfile_globs() -> Vec<String> {
         "*.Dockerfile",
         "*.dockerfile",
         "Dockerfile.*",
+        "Dockerfile-*",
+        "Containerfile-*",
         "Containerfile",
         "Containerfile.*",
     ]

@@ -575,7 +575,7 @@ pub fn image_short_name(image: &str) -> String {
 /// its short name equals a directory on the Dockerfile's path, the `NAME` of `NAME.Dockerfile` or
 /// `Dockerfile.NAME`, or for a root Dockerfile the repository directory name.
 #[must_use]
-pub fn image_matches_dockerfile(image: &str, dockerfile: &str, root_name: &str) -> bool {
+pub fn image_matches_dockerfile(image: &str, dockerfile: &str, root_names: &[String]) -> bool {
     let short = image_short_name(image);
     if short.is_empty() || short.contains('$') {
         return false;
@@ -591,10 +591,60 @@ pub fn image_matches_dockerfile(image: &str, dockerfile: &str, root_name: &str) 
     }
     let dir = parent_dir(dockerfile);
     if dir.is_empty() {
-        return root_name.eq_ignore_ascii_case(&short);
+        return root_names.iter().any(|n| n.eq_ignore_ascii_case(&short));
     }
     // Any directory on the way counts: `src/cartservice/src/Dockerfile` builds `cartservice`.
     dir.split('/').any(|d| d.eq_ignore_ascii_case(&short))
+}
+
+/// The names the project at the root goes by, for images built from a root Dockerfile:
+/// the directory's name and the name its manifest gives it (`go.mod` module, `package.json`,
+/// `Cargo.toml` or `pyproject.toml` name), since a checkout may be named otherwise.
+#[must_use]
+pub fn root_names(ws: &crate::collect::Workspace) -> Arc<Vec<String>> {
+    ws.memo(0x0007_2007, || {
+        let mut names: Vec<String> = ws
+            .root()
+            .canonicalize()
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .into_iter()
+            .collect();
+        let text = |rel: &str| ws.find(rel).and_then(|i| ws.text(i).ok());
+        let mut add = |n: &str| {
+            let n = n.trim().trim_matches(['"', '\'']);
+            let n = n.rsplit('/').next().unwrap_or(n);
+            if !n.is_empty() && !names.iter().any(|x| x.eq_ignore_ascii_case(n)) {
+                names.push(n.to_owned());
+            }
+        };
+        if let Some(m) =
+            text("go.mod").and_then(|t| t.lines().find_map(|l| l.trim().strip_prefix("module ")))
+        {
+            // `github.com/acme/api/v2`: the name before a major-version suffix.
+            let m = m.trim();
+            let m = m
+                .rsplit_once('/')
+                .filter(|(_, last)| {
+                    last.starts_with('v') && last[1..].chars().all(|c| c.is_ascii_digit())
+                })
+                .map_or(m, |(head, _)| head);
+            add(m);
+        }
+        for (file, key) in [
+            ("package.json", "\"name\""),
+            ("Cargo.toml", "name"),
+            ("pyproject.toml", "name"),
+        ] {
+            if let Some(t) = text(file)
+                && let Some(line) = t.lines().find(|l| l.trim_start().starts_with(key))
+                && let Some((_, v)) = line.split_once([':', '='])
+            {
+                add(v.trim().trim_end_matches(','));
+            }
+        }
+        names
+    })
 }
 
 /// One Kubernetes workload document.
@@ -862,7 +912,9 @@ pub fn tag_problem(image: &str, floating: &[String]) -> Option<String> {
             .any(|p| ROLLING_OS_TAGS.contains(&p))
             .then(|| format!("follows the rolling release `{tag}`"));
     }
-    if t.split('-').all(distro_token) {
+    // `lts-alpine`, `current-slim`: a floating word and OS variants name no version either.
+    let floating_word = |p: &str| floating.iter().any(|f| f.eq_ignore_ascii_case(p));
+    if t.split('-').all(|p| distro_token(p) || floating_word(p)) {
         return Some(format!(
             "uses the tag `{tag}`, which names only the OS: `{repo}` itself floats"
         ));
@@ -876,7 +928,7 @@ mod tests {
 
     #[test]
     fn tags_that_name_only_the_os_float() {
-        let f: Vec<String> = vec!["latest".into()];
+        let f: Vec<String> = vec!["latest".into(), "lts".into()];
         for floating in [
             "golang:trixie",
             "golang:alpine3.23",
@@ -885,6 +937,7 @@ mod tests {
             "rabbitmq:alpine",
             "debian:sid-slim",
             "eclipse-temurin:jammy",
+            "node:lts-alpine",
             "nginx",
             "redis:latest",
         ] {
@@ -944,27 +997,32 @@ mod tests {
         assert!(image_matches_dockerfile(
             "gcr.io/x/frontend:v1",
             "src/frontend/Dockerfile",
-            "repo"
+            &["repo".to_owned()]
         ));
         assert!(image_matches_dockerfile(
             "api",
             "docker/api.Dockerfile",
-            "repo"
+            &["repo".to_owned()]
         ));
         assert!(image_matches_dockerfile(
             "acme/worker@sha256:00",
             "Dockerfile.worker",
-            "repo"
+            &["repo".to_owned()]
         ));
         assert!(image_matches_dockerfile(
             "acme/shop:1",
             "Dockerfile",
-            "shop"
+            &["shop".to_owned()]
+        ));
+        assert!(image_matches_dockerfile(
+            "acme/shop:1",
+            "Dockerfile",
+            &["acme__shop".to_owned(), "shop".to_owned()]
         ));
         assert!(!image_matches_dockerfile(
             "postgres:16",
             "Dockerfile",
-            "shop"
+            &["shop".to_owned()]
         ));
     }
 

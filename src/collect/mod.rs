@@ -291,7 +291,9 @@ impl Workspace {
                                 .ok()
                                 .filter(|t| root_canon.as_ref().is_some_and(|r| t.starts_with(r)));
                             match target {
-                                Some(t) if t.is_file() => guard.0.push(FileEntry { rel, abs: None }),
+                                Some(t) if t.is_file() => {
+                                    guard.0.push(FileEntry { rel, abs: None })
+                                }
                                 Some(_) => {}
                                 None => guard.1.push(SkippedPath {
                                     path: rel,

@@ -437,7 +437,10 @@ mod tests {
     fn arg_defaults_that_name_other_args_are_expanded() {
         let args = vec![
             ("RUST_VERSION".to_owned(), Some("1.83".to_owned())),
-            ("IMAGE".to_owned(), Some("rust:${RUST_VERSION}-slim".to_owned())),
+            (
+                "IMAGE".to_owned(),
+                Some("rust:${RUST_VERSION}-slim".to_owned()),
+            ),
             ("LOOP".to_owned(), Some("${LOOP}".to_owned())),
         ];
         assert_eq!(expand("${IMAGE}", &args).as_deref(), Some("rust:1.83-slim"));
