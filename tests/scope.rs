@@ -60,6 +60,7 @@ fn gaps_outside_production_never_fail_the_gate_and_are_listed_as_set_aside() {
         ("docs/docker-compose.yml", "docs"),
         ("tests/fixtures/.env", "test"),
         (".github/workflows/ci.yml", "ci"),
+        ("build-bin/docker-compose-smoke.yml", "test"),
     ] {
         assert_eq!(roles[path], role, "role of {path}");
     }
@@ -199,6 +200,14 @@ fn scope_command_prints_each_read_path_with_its_role_and_why() {
         "`.devcontainer/`"
     );
     assert_eq!(find("e2e/playwright/Dockerfile")["role"], "test");
+    // No path convention places it: its `sut` service makes it a test harness.
+    assert_eq!(find("build-bin/docker-compose-smoke.yml")["role"], "test");
+    assert!(
+        find("build-bin/docker-compose-smoke.yml")["because"]
+            .as_str()
+            .unwrap()
+            .contains("`sut`")
+    );
     assert!(
         find("tools/codegen/Dockerfile")["because"]
             .as_str()

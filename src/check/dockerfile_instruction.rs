@@ -13,6 +13,7 @@ use super::{
     Applicability, CheckCx, CheckError, CheckKind, CompileCx, OneOrMany, ParamError,
     default_dockerfile_excludes, default_dockerfile_globs, regex_param, render,
 };
+use crate::collect::Workspace;
 use crate::collect::select::SelectorId;
 use crate::finding::Finding;
 use crate::parse::dockerfile::{Dockerfile, Form, Instr, Stage};
@@ -409,13 +410,9 @@ impl CheckKind for DockerfileInstruction {
 }
 
 /// Whether a `CMD`/`ENTRYPOINT` leaves a shell as PID 1 (which does not forward SIGTERM).
-fn shell_is_pid1(instr: &Instr) -> bool {
-    let execs = |script: &str| {
-        let s = script.trim_start_matches(['"', '\'', ' ']);
-        s.starts_with("exec ") || s == "exec"
-    };
+fn shell_is_pid1(instr: &Instr, script: &dyn Fn(&str) -> Option<String>) -> bool {
     match instr.form {
-        Form::Shell => !execs(&instr.args),
+        Form::Shell => !last_command_execs(&instr.args),
         Form::Exec => {
             // Exec-form arguments come joined by spaces: `/bin/sh -c node server.js`.
             let mut words = instr.args.split_whitespace();
@@ -424,12 +421,111 @@ fn shell_is_pid1(instr: &Instr) -> bool {
                 first.rsplit('/').next().unwrap_or(first),
                 "sh" | "bash" | "ash" | "dash" | "zsh"
             );
-            let dash_c = words.next() == Some("-c");
-            let script: String = words.collect::<Vec<_>>().join(" ");
-            shell && dash_c && !execs(&script)
+            if !shell {
+                return false;
+            }
+            match words.next() {
+                Some("-c") => {
+                    let rest: String = words.collect::<Vec<_>>().join(" ");
+                    !last_command_execs(&rest)
+                }
+                // `sh start.sh`: the shell runs the script as PID 1; it hands PID 1 on only
+                // if the script `exec`s its command (or forwards signals with `trap`).
+                // A script that cannot be found in the build context is not judged.
+                Some(path) if !path.starts_with('-') => {
+                    script(path).is_some_and(|text| !script_hands_over(&text))
+                }
+                _ => false,
+            }
         }
         Form::None => false,
     }
+}
+
+/// Whether the last command of a `sh -c` string (after the last top-level `&&`, `||`,
+/// `;` or newline, quotes respected) is `exec …`.
+fn last_command_execs(script: &str) -> bool {
+    let b = script.as_bytes();
+    let mut quote: Option<u8> = None;
+    let mut start = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(b'"') if c == b'\\' => i += 1,
+            Some(_) => {}
+            None => match c {
+                b'"' | b'\'' => quote = Some(c),
+                b'\\' => i += 1,
+                b';' | b'\n' => start = i + 1,
+                b'&' | b'|' if b.get(i + 1) == Some(&c) => {
+                    start = i + 2;
+                    i += 1;
+                }
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    let last = script.get(start..).unwrap_or("");
+    let last = last.trim_matches(|c: char| c.is_whitespace() || c == '"' || c == '\'');
+    last == "exec" || last.starts_with("exec ")
+}
+
+/// Whether a shell script hands PID 1 to its command: a line that `exec`s a program (not
+/// a redirection-only `exec >log`), or a `trap` that forwards signals.
+fn script_hands_over(text: &str) -> bool {
+    text.lines().map(str::trim_start).any(|l| {
+        if l.starts_with('#') {
+            return false;
+        }
+        if l.starts_with("trap ") {
+            return true;
+        }
+        l.strip_prefix("exec ").is_some_and(|rest| {
+            let rest = rest.trim_start();
+            !(rest.is_empty()
+                || rest.starts_with('>')
+                || rest.starts_with('<')
+                || rest.starts_with(|c: char| c.is_ascii_digit())
+                    && rest[1..].starts_with(['>', '<']))
+        })
+    })
+}
+
+/// The text of the build-context file that the stages `COPY` (or `ADD`) to where `path`
+/// (as the command names it) lands: matched by file name, the source resolved in the
+/// inferred build context, then beside the Dockerfile.
+fn copied_script(
+    ws: &Workspace,
+    dockerfile: &str,
+    lineage: &[&Stage],
+    path: &str,
+) -> Option<String> {
+    let name = path.rsplit('/').next().filter(|n| !n.is_empty())?;
+    let context = super::dockerignore::inferred_context(ws, dockerfile);
+    let dir = super::orchestration::parent_dir(dockerfile);
+    lineage
+        .iter()
+        .flat_map(|s| s.instructions.iter())
+        .filter(|i| matches!(i.keyword, "COPY" | "ADD"))
+        .filter(|i| !i.flags.iter().any(|(n, _)| n == "from"))
+        .filter_map(|i| {
+            let words: Vec<&str> = i.args.split_whitespace().collect();
+            let (dest, srcs) = words.split_last()?;
+            let dest_names_it = dest.rsplit('/').next() == Some(name);
+            srcs.iter()
+                .filter(|s| s.rsplit('/').next() == Some(name) || dest_names_it)
+                .find_map(|src| {
+                    [context.as_str(), dir].iter().find_map(|base| {
+                        let full = super::orchestration::join_rel(base, src)?;
+                        let idx = ws.find(&full)?;
+                        ws.text(idx).ok().map(str::to_owned)
+                    })
+                })
+        })
+        .last()
 }
 
 /// How messages name a stage: `stage \`build\``, or for an unnamed one its place and
@@ -550,12 +646,12 @@ impl DockerfileInstruction {
         self.keywords.iter().any(|k| k == instr.keyword)
     }
 
-    fn filters_match(&self, instr: &Instr) -> bool {
+    fn filters_match(&self, instr: &Instr, script: &dyn Fn(&str) -> Option<String>) -> bool {
         if let Some(form) = self.form {
             let ok = match form {
                 FormFilter::Shell => instr.form == Form::Shell,
                 FormFilter::Exec => instr.form == Form::Exec,
-                FormFilter::ShellProcess => shell_is_pid1(instr),
+                FormFilter::ShellProcess => shell_is_pid1(instr, script),
             };
             if !ok {
                 return false;
@@ -608,10 +704,12 @@ impl DockerfileInstruction {
             Occurrence::All => all.clone(),
             Occurrence::Last => all.last().copied().into_iter().collect(),
         };
+        let ws = cx.workspace();
+        let script = |path: &str| copied_script(ws, rel, &lineage, path);
         let selected: Vec<(&Stage, &Instr)> = considered
             .iter()
             .copied()
-            .filter(|(_, i)| self.filters_match(i))
+            .filter(|(_, i)| self.filters_match(i, &script))
             .collect();
         let root = df.root_image(stage);
         let vars = |instr: Option<&Instr>, st: &Stage| -> Vec<(String, String)> {

@@ -11,6 +11,7 @@ use crate::collect::select::SelectorId;
 use crate::finding::Finding;
 use crate::parse::dockerignore::DockerIgnore;
 use globset::{Glob, GlobMatcher};
+use regex::Regex;
 use serde::Deserialize;
 
 /// One path the context must not contain.
@@ -31,6 +32,11 @@ pub struct Requirement {
     /// Names that `existing` must not pick (`.env.example`).
     #[serde(default)]
     pub except: Vec<String>,
+    /// A regex marking a `when_files` manifest as the root of a workspace whose members
+    /// share one output folder at the root (Cargo's `[workspace]`): a member's `path` is
+    /// then required at the nearest enclosing workspace root instead of beside it.
+    #[serde(default)]
+    pub workspace_root: Option<String>,
 }
 
 /// Parameters of `dockerignore`.
@@ -52,6 +58,7 @@ struct Req {
     when: Vec<GlobMatcher>,
     existing: Vec<GlobMatcher>,
     except: Vec<GlobMatcher>,
+    workspace_root: Option<Regex>,
 }
 
 /// Compiled `dockerignore`.
@@ -156,6 +163,28 @@ pub fn inferred_context(ws: &Workspace, dockerfile: &str) -> String {
     }
 }
 
+/// Where a manifest's output folder lives: beside the outermost manifest of the same
+/// name, at or above it inside the context, that `root` marks as a workspace (a Cargo
+/// workspace member builds into the workspace's `target/`), else beside the manifest.
+fn workspace_base(ws: &Workspace, context: &str, manifest: &str, root: &Regex) -> String {
+    let name = manifest.rsplit('/').next().unwrap_or(manifest);
+    let mut base = parent_dir(manifest).to_owned();
+    let mut dir = base.clone();
+    loop {
+        let in_ws = join_rel(context, &join_rel(&dir, name).unwrap_or_default());
+        if let Some(full) = in_ws
+            && let Some(i) = ws.find(&full)
+            && ws.text(i).is_ok_and(|t| root.is_match(t))
+        {
+            base = dir.clone();
+        }
+        if dir.is_empty() {
+            return base;
+        }
+        dir = parent_dir(&dir).to_owned();
+    }
+}
+
 impl CheckKind for DockerignoreCheck {
     type Params = Params;
 
@@ -176,6 +205,12 @@ impl CheckKind for DockerignoreCheck {
                 when: globs("require.when_files", &r.when_files)?,
                 existing: globs("require.existing", &r.existing)?,
                 except: globs("require.except", &r.except)?,
+                workspace_root: r
+                    .workspace_root
+                    .as_deref()
+                    .map(Regex::new)
+                    .transpose()
+                    .map_err(|e| ParamError::at("require.workspace_root", e.to_string()))?,
             });
         }
         Ok(DockerignoreCheck {
@@ -246,7 +281,10 @@ impl CheckKind for DockerignoreCheck {
                         in_context
                             .iter()
                             .filter(|r| req.when.iter().any(|g| g.is_match(name_of(r))))
-                            .map(|r| parent_dir(r).to_owned())
+                            .map(|r| match &req.workspace_root {
+                                Some(root) => workspace_base(ws, &context, r, root),
+                                None => parent_dir(r).to_owned(),
+                            })
                             .collect()
                     };
                     for b in bases {

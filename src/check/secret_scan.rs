@@ -247,10 +247,12 @@ fn build_detectors(n: &str) -> Result<Vec<Detector>, ParamError> {
             Some(SPRING_EXTS),
         )?,
         // Plain assignments last, so a match that is also a default is reported as one.
+        // The name and its separator share a line: `? 'a_password'\n : 'other'` is a
+        // ternary, not a key.
         // name [: type] (= | := | => | :) [wrapper(] "literal": code, JSON, quoted YAML/TOML.
         d(
             format!(
-                r#"(?P<name>\b[A-Za-z0-9_.\-]*(?:{n}))(?P<nq>["']?)\s*(?P<sep>:\s*[A-Za-z_][\w\[\], |.]*\s*=|:=|=>|=|:)\s*(?P<wrap>(?:\[\]byte|SecretStr|SecretBytes|Secret(?:String|Box)?::(?:new|from)|String::from|Field)\(\s*(?:default\s*=\s*)?)?[rbfu]?(?P<q>["'`])(?P<secret>[^"'`\n]*)["'`]"#
+                r#"(?P<name>\b[A-Za-z0-9_.\-]*(?:{n}))(?P<nq>["']?)[ \t]*(?P<sep>:\s*[A-Za-z_][\w\[\], |.]*\s*=|:=|=>|=|:)\s*(?P<wrap>(?:\[\]byte|SecretStr|SecretBytes|Secret(?:String|Box)?::(?:new|from)|String::from|Field)\(\s*(?:default\s*=\s*)?)?[rbfu]?(?P<q>["'`])(?P<secret>[^"'`\n]*)["'`]"#
             ),
             Position::Literal,
             None,
@@ -368,6 +370,7 @@ impl CheckKind for SecretScan {
             if not_service_file(rel, text).is_some() {
                 continue;
             }
+            let ci_file = ws.role(i) == crate::collect::scope::Role::Ci;
             let mut hits = self.pattern_hits(text);
             if let Some(a) = &self.assignments {
                 self.assignment_hits(a, rel, text, &mut hits);
@@ -378,6 +381,9 @@ impl CheckKind for SecretScan {
             for (offset, value, msg) in hits {
                 let idx = index.get_or_insert_with(|| LineIndex::new(text));
                 let (line, col) = idx.position(text, offset);
+                if ci_file && in_test_env_block(text, offset) {
+                    continue;
+                }
                 if let Some(u) = &self.unless_context
                     && (line.saturating_sub(2)..=line)
                         .filter(|&l| l >= 1)
@@ -452,6 +458,44 @@ fn not_service_file(rel: &str, text: &str) -> Option<&'static str> {
         return Some("a smoke-test script");
     }
     None
+}
+
+static TEST_ENV: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)^\s*-?\s*["']?(?:NODE_ENV|RAILS_ENV|RACK_ENV|APP_ENV|FLASK_ENV|ENV|ENVIRONMENT|GO_ENV|MIX_ENV|ASPNETCORE_ENVIRONMENT|SPRING_PROFILES_ACTIVE|DJANGO_SETTINGS_MODULE)["']?\s*[:=]\s*["']?[\w.]*\b(?:test|testing|ci)\b"#,
+    )
+    .expect("valid regex")
+});
+
+/// Whether the match at `offset` sits in a YAML mapping (a CI job's `env:`) that also sets
+/// the environment to test (`NODE_ENV: test`, `RAILS_ENV: test`): values there configure
+/// the test run against throw-away services, not a deployment.
+fn in_test_env_block(text: &str, offset: usize) -> bool {
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let line = text[start..].lines().next().unwrap_or("");
+    let own = indent(line);
+    let sibling = |l: &str| {
+        let t = l.trim();
+        if t.is_empty() || t.starts_with('#') {
+            return None;
+        }
+        Some(indent(l))
+    };
+    let before = text[..start].lines().rev();
+    let after = text[start..].lines().skip(1);
+    let scan = |lines: &mut dyn Iterator<Item = &str>| {
+        for l in lines {
+            match sibling(l) {
+                None => {}
+                Some(n) if n < own => return false,
+                Some(n) if n == own && TEST_ENV.is_match(l) => return true,
+                Some(_) => {}
+            }
+        }
+        false
+    };
+    TEST_ENV.is_match(line) || scan(&mut before.into_iter()) || scan(&mut after.into_iter())
 }
 
 /// Whether the text before a match on its line makes it a comment.

@@ -146,6 +146,8 @@ pub struct Workspace {
     files: Vec<FileEntry>,
     /// The role of each file.
     roles: Vec<Role>,
+    /// Roles given by content where the path gave none (`set_aside_test_harnesses`).
+    content_roles: std::collections::BTreeMap<usize, Because>,
     scope: Scope,
     selections: Vec<Vec<usize>>,
     /// Per selector: files its globs match whose role it does not judge.
@@ -400,9 +402,59 @@ impl Workspace {
             max_file_size,
             memo: Memo::default(),
             action_policies: std::collections::BTreeMap::new(),
+            content_roles: std::collections::BTreeMap::new(),
         };
         ws.add_compose_by_content();
+        ws.set_aside_test_harnesses();
         ws
+    }
+
+    /// Compose files that the path leaves in production but whose services include `sut`
+    /// (the "system under test" of Docker Hub's automated tests and of CI smoke-test
+    /// harnesses) are test harnesses: they move to the test role and out of the selectors
+    /// that do not take tests. Only files no convention, attribute or `[scope]` glob placed.
+    fn set_aside_test_harnesses(&mut self) {
+        use crate::parse::yaml::Value;
+        let compose_ids: Vec<usize> = (0..self.selectors.len())
+            .filter(|&id| self.selectors.takes_compose_content(id))
+            .collect();
+        let mut candidates: Vec<usize> = compose_ids
+            .iter()
+            .flat_map(|&id| self.selections[id].iter().copied())
+            .filter(|&i| self.roles[i] == Role::Production)
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        for i in candidates {
+            if !matches!(self.scope.role(&self.files[i].rel).1, Because::Default) {
+                continue;
+            }
+            let Ok(docs) = self.yaml(i) else { continue };
+            let harness = docs.iter().any(|d| {
+                matches!(d.get("services").map(|s| &s.value), Some(Value::Map(m)) if m.iter().any(|(k, _)| k.name == "sut"))
+            });
+            if !harness {
+                continue;
+            }
+            self.roles[i] = Role::Test;
+            self.content_roles.insert(
+                i,
+                Because::Content {
+                    reason: "a Compose service named `sut` (a test harness)".to_owned(),
+                },
+            );
+            for id in 0..self.selectors.len() {
+                if self.selectors.takes(id, Role::Test) {
+                    continue;
+                }
+                if let Ok(at) = self.selections[id].binary_search(&i) {
+                    self.selections[id].remove(at);
+                    if let Err(at) = self.set_aside[id].binary_search(&i) {
+                        self.set_aside[id].insert(at, i);
+                    }
+                }
+            }
+        }
     }
 
     /// How GitHub Actions must be pinned, by owner pattern, from the config.
@@ -519,6 +571,11 @@ impl Workspace {
     /// The role of a relative path and why (for paths of files and of directories).
     #[must_use]
     pub fn role_of(&self, rel: &str) -> (Role, Because) {
+        if let Some(i) = self.find(rel)
+            && let Some(because) = self.content_roles.get(&i)
+        {
+            return (self.roles[i], because.clone());
+        }
         self.scope.role(rel)
     }
 

@@ -209,6 +209,12 @@ pub enum Because {
         /// The glob that matched.
         pattern: String,
     },
+    /// What the file holds, where the path tells nothing (a Compose file with a `sut`
+    /// service is a test harness).
+    Content {
+        /// What was found.
+        reason: String,
+    },
 }
 
 impl fmt::Display for Because {
@@ -218,6 +224,7 @@ impl fmt::Display for Because {
             Because::Convention { pattern } => write!(f, "`{pattern}`"),
             Because::Gitattributes { at, attribute } => write!(f, "{at} `{attribute}`"),
             Because::Config { pattern } => write!(f, "[scope] `{pattern}`"),
+            Because::Content { reason } => f.write_str(reason),
         }
     }
 }
@@ -441,7 +448,7 @@ fn dir_role(name: &str) -> Option<Role> {
         | "load-tests" | "loadtest" | "loadtests" | "perf-tests" | "testutil" | "testutils"
         | "test-utils" | "test_utils" | "testhelpers" | "test-helpers" => Role::Test,
         ".devcontainer" | "hack" | ".vscode" | ".idea" | ".husky" | "dev" | ".dev" | "devtools"
-        | "dev-tools" => Role::Dev,
+        | "dev-tools" | "development" => Role::Dev,
         "examples" | "example" | "samples" | "sample" | "contrib" | "demo" | "demos"
         | "quickstart" | "quickstarts" | "tutorial" | "tutorials" => Role::Example,
         "docs" | "doc" | "documentation" | "website" | "site" | "docs-site" | "docsite"

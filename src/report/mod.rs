@@ -187,6 +187,7 @@ fn origin(rel: &str, because: &Because) -> String {
         Because::Convention { pattern } => pattern.clone(),
         Because::Gitattributes { at, attribute } => format!("{at} {attribute}"),
         Because::Config { pattern } => format!("[scope] {pattern}"),
+        Because::Content { reason } => reason.clone(),
         Because::Default => String::new(),
     }
 }

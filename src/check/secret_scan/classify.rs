@@ -488,8 +488,8 @@ fn classify_inner(value: &str, t: &Thresholds<'_>, decode: bool) -> Class {
 /// Why a value, judged with its variable and surroundings, is a public identifier rather
 /// than a secret: a UUID held by a "password" name or listed among other UUIDs (passkey
 /// authenticator AAGUIDs such as `OnePassword = "bada5566-…"`), a value whose name says it
-/// is public (`NEXT_PUBLIC_…`, `publishable_key`), or a Firebase web API key, which Google
-/// documents as public by design.
+/// is public (`NEXT_PUBLIC_…`, `publishable_key`), a Firebase web API key, which Google
+/// documents as public by design, or a PostHog project key or Stripe publishable key.
 pub(crate) fn public_identifier(
     value: &str,
     var: &str,
@@ -510,6 +510,13 @@ pub(crate) fn public_identifier(
         if password_name || others >= 2 {
             return Some("a UUID identifier");
         }
+    }
+    // PostHog project keys and Stripe publishable keys are meant to ship in clients.
+    if value.starts_with("phc_") {
+        return Some("a PostHog project API key (public by design)");
+    }
+    if value.starts_with("pk_live_") || value.starts_with("pk_test_") {
+        return Some("a Stripe publishable key (public by design)");
     }
     if value.starts_with("AIza") {
         let (before, after) = neighbourhood(text, offset, 8);
