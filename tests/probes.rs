@@ -632,11 +632,13 @@ fn certificates_expired_expiring_untrusted_and_misnamed() {
             assert!(msg.contains("relaxed with --insecure"), "{msg}");
         }
     }
-    // Without --insecure an untrusted certificate leaves the HTTP rules undecided (they
-    // say why) while the TLS rules still judge the handshake.
+    // Without --insecure an untrusted certificate means no HTTP answer: HTTP001 fails (a
+    // client would see the same), the other HTTP rules are undecided and say why, and the
+    // TLS rules still judge the handshake.
     let tls = Tls::start(Behaviour::default(), &["127.0.0.1"], -10, 365);
-    let (_, r) = probe(&[&tls.url()]);
-    assert_eq!(outcomes(&r, "fail"), ids(&["HTTP027"]));
+    let (code, r) = probe(&[&tls.url()]);
+    assert_eq!(code, 1);
+    assert_eq!(outcomes(&r, "fail"), ids(&["HTTP001", "HTTP027"]));
     let inconclusive = outcomes(&r, "inconclusive");
     assert!(inconclusive.contains("HTTP006"), "{inconclusive:?}");
     let reason = r["results"]
@@ -984,8 +986,11 @@ fn a_listener_that_never_accepts_times_out() {
         "HTTP013",
     ]);
     assert!(started.elapsed() < Duration::from_secs(15));
-    assert_eq!(code, 0);
+    // No HTTP001 among the selected rules: the gate fails on the silence itself.
+    assert_eq!(code, 1, "{r:#}");
     assert_eq!(outcomes(&r, "inconclusive"), ids(&["HTTP013"]));
+    let reasons = r["gate"]["reasons"].to_string();
+    assert!(reasons.contains("did not answer: timed out"), "{reasons}");
     drop(listener);
 }
 
@@ -1053,10 +1058,10 @@ fn unreachable_target_renders_a_report_with_the_reason() {
         .port();
     let url = format!("http://127.0.0.1:{port}");
     let (code, r) = probe(&[&url, "--timeout", "1"]);
-    assert_eq!(code, 0, "undecided rules do not fail the default gate");
-    assert!(outcomes(&r, "fail").is_empty());
+    assert_eq!(code, 1, "a service that does not answer fails the gate");
+    assert_eq!(outcomes(&r, "fail"), ids(&["HTTP001"]));
     let inconclusive = outcomes(&r, "inconclusive");
-    assert!(inconclusive.len() >= 20, "{inconclusive:?}");
+    assert!(inconclusive.len() >= 19, "{inconclusive:?}");
     let first = r["results"]
         .as_array()
         .unwrap()
@@ -1067,12 +1072,13 @@ fn unreachable_target_renders_a_report_with_the_reason() {
         first["reason"]
             .as_str()
             .unwrap()
-            .contains("connection failed"),
+            .contains("the target did not answer"),
         "{first:#}"
     );
-    // --strict turns undecided into a failed gate.
-    let (code, _) = probe(&[&url, "--timeout", "1", "--strict"]);
-    assert_eq!(code, 1);
+    assert_eq!(r["targets"][0]["answered"], false);
+    // --exit-zero reports without gating.
+    let (code, _) = probe(&[&url, "--timeout", "1", "--exit-zero"]);
+    assert_eq!(code, 0);
     // A malformed URL is a usage error.
     readycheck()
         .args(["probe", "ftp://example.com"])
