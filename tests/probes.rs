@@ -1210,11 +1210,11 @@ fn a_service_that_does_not_answer_fails_the_gate_within_the_deadline() {
         assert!(took <= bound, "{what}: {took:?} > {bound:?}");
         let flat = table.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(
-            flat.contains(&format!("HTTP001 health-endpoint-unanswered")),
+            flat.contains("HTTP001 health-endpoint-unanswered"),
             "{what}: {table}"
         );
         assert!(
-            flat.contains(&format!("the service did not answer: ")) && flat.contains(why),
+            flat.contains("the service did not answer: ") && flat.contains(why),
             "{what}: no `{why}` in {table}"
         );
         let entries = section_entries(&table, "Inconclusive (");

@@ -241,40 +241,21 @@ pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Resu
         )?;
         // Rules that could not run for one shared reason (a target that did not answer)
         // take one line.
-        let by_reason = by_reason(&inconclusive);
-        for r in &inconclusive {
-            let reason = r.reason.as_deref().unwrap_or("");
-            let group = &by_reason[reason];
-            if group.len() >= GROUP_INCONCLUSIVE {
-                if std::ptr::eq(group[0], *r) {
-                    let live = if group.iter().all(|g| g.live) {
-                        "live "
-                    } else {
-                        ""
-                    };
-                    let head = format!(
-                        "{} {live}rules could not run ({}…{})",
-                        group.len(),
-                        group[0].id,
-                        group[group.len() - 1].id
-                    );
-                    writeln!(
-                        out,
-                        "  {}: {}",
-                        p.yellow(&head),
-                        wrap(reason, 4 + head.chars().count())
-                    )?;
-                }
-                continue;
-            }
-            writeln!(
-                out,
-                "  {} {}: {}",
-                p.yellow(&r.id),
-                r.name,
-                wrap(reason, 4 + r.id.len() + r.name.len())
-            )?;
-        }
+        write_grouped(
+            out,
+            &inconclusive,
+            GROUP_INCONCLUSIVE,
+            &|s| p.yellow(s),
+            &|s| s.to_owned(),
+            &|group| {
+                let live = if group.iter().all(|g| g.live) {
+                    "live "
+                } else {
+                    ""
+                };
+                format!("{} {live}rules could not run", group.len())
+            },
+        )?;
     }
     let waived: Vec<(&RuleReport, &crate::finding::Finding)> = report
         .results
@@ -318,35 +299,14 @@ pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Resu
         writeln!(out)?;
         writeln!(out, "{}", p.bold(&format!("Skipped ({})", skipped.len())))?;
         // Rules skipped for one shared reason (all live rules without --url) take one line.
-        let by_reason = by_reason(&skipped);
-        for r in &skipped {
-            let reason = r.reason.as_deref().unwrap_or("");
-            let group = &by_reason[reason];
-            if group.len() >= GROUP_SKIPPED {
-                if std::ptr::eq(group[0], *r) {
-                    let head = format!(
-                        "{} rules ({}…{})",
-                        group.len(),
-                        group[0].id,
-                        group[group.len() - 1].id
-                    );
-                    writeln!(
-                        out,
-                        "  {}: {}",
-                        p.dimmed(&head),
-                        p.dimmed(&wrap(reason, 4 + head.chars().count()))
-                    )?;
-                }
-                continue;
-            }
-            writeln!(
-                out,
-                "  {} {}: {}",
-                p.dimmed(&r.id),
-                r.name,
-                p.dimmed(&wrap(reason, 4 + r.id.len() + r.name.len()))
-            )?;
-        }
+        write_grouped(
+            out,
+            &skipped,
+            GROUP_SKIPPED,
+            &|s| p.dimmed(s),
+            &|s| p.dimmed(s),
+            &|group| format!("{} rules", group.len()),
+        )?;
     }
     if !report.skipped_paths.is_empty() {
         writeln!(out)?;
@@ -381,6 +341,49 @@ pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Resu
             };
             writeln!(out, "  {}", wrap(&line, 2))?;
         }
+    }
+    Ok(())
+}
+
+/// Lists rules with their reasons; rules sharing one reason take one line from `min` on,
+/// headed by `head(group)` and the first and last id. `id_paint` paints ids and heads,
+/// `reason_paint` the reasons.
+fn write_grouped(
+    out: &mut dyn Write,
+    rules: &[&RuleReport],
+    min: usize,
+    id_paint: &dyn Fn(&str) -> String,
+    reason_paint: &dyn Fn(&str) -> String,
+    head: &dyn Fn(&[&RuleReport]) -> String,
+) -> std::io::Result<()> {
+    let by_reason = by_reason(rules);
+    for r in rules {
+        let reason = r.reason.as_deref().unwrap_or("");
+        let group = &by_reason[reason];
+        if group.len() >= min {
+            if std::ptr::eq(group[0], *r) {
+                let head = format!(
+                    "{} ({}…{})",
+                    head(group),
+                    group[0].id,
+                    group[group.len() - 1].id
+                );
+                writeln!(
+                    out,
+                    "  {}: {}",
+                    id_paint(&head),
+                    reason_paint(&wrap(reason, 4 + head.chars().count()))
+                )?;
+            }
+            continue;
+        }
+        writeln!(
+            out,
+            "  {} {}: {}",
+            id_paint(&r.id),
+            r.name,
+            reason_paint(&wrap(reason, 4 + r.id.len() + r.name.len()))
+        )?;
     }
     Ok(())
 }
