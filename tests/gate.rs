@@ -187,6 +187,28 @@ fn credentials_do_not_follow_a_redirect_to_another_origin() {
     assert!(redirected.iter().all(Option::is_none), "{redirected:?}");
 }
 
+#[test]
+fn audit_with_a_url_that_does_not_answer_fails_the_gate() {
+    let url = common::refused_url();
+    let repo = TestRepo::new();
+    // Only a low-severity live rule is selected: the silence alone fails the gate.
+    for (extra, want) in [(None, 1), (Some("--exit-zero"), 0)] {
+        let out = readycheck()
+            .arg("audit")
+            .arg(repo.path())
+            .args(["--no-config", "--select", "HTTP013", "--url", &url])
+            .args(extra)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(want), "{stdout}");
+        assert!(
+            stdout.contains("did not answer: connection refused after 3 attempts"),
+            "{stdout}"
+        );
+    }
+}
+
 /// Runs `audit` on a repository and returns (exit code, stderr).
 fn audit_err(repo: &Path) -> (i32, String) {
     let out = readycheck()
