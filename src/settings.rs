@@ -410,3 +410,51 @@ pub fn parse(text: &str, name: &str) -> Result<Config, String> {
     }
     Ok(config)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Step, literal_prefix, position, resolve_path};
+    use std::path::{Path, PathBuf};
+
+    #[test]
+    fn glob_prefixes() {
+        assert_eq!(
+            literal_prefix("/contrib/deploy/"),
+            (PathBuf::from("contrib/deploy"), false)
+        );
+        assert_eq!(literal_prefix("src/**/*.py"), (PathBuf::from("src"), false));
+        assert_eq!(literal_prefix("**/x"), (PathBuf::new(), false));
+        assert!(literal_prefix("a/../../etc").1);
+    }
+
+    #[test]
+    fn paths_resolve_dotdot_and_symlinks() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        std::fs::create_dir_all(root.join("a")).unwrap();
+        assert_eq!(resolve_path(&root, Path::new("a/../b")), root.join("b"));
+        assert!(!resolve_path(&root, Path::new("../x")).starts_with(&root));
+        let out = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(out.path(), root.join("link")).unwrap();
+        assert!(!resolve_path(&root, Path::new("link/rules")).starts_with(&root));
+    }
+
+    #[test]
+    fn positions_of_nested_values() {
+        let text = "version = 1\n[rules]\nextra_dirs = [\"a\", \"../b\"]\n\n[[waivers]]\nrule = \"X\"\n\n[[waivers]]\npaths = [\"p\"]\n";
+        let at = |steps: &[Step<'_>]| position(text, steps);
+        assert_eq!(
+            at(&[Step::Key("rules"), Step::Key("extra_dirs"), Step::Index(1)]),
+            (3, 20)
+        );
+        assert_eq!(
+            at(&[
+                Step::Key("waivers"),
+                Step::Index(1),
+                Step::Key("paths"),
+                Step::Index(0)
+            ]),
+            (9, 10)
+        );
+    }
+}

@@ -158,10 +158,10 @@ impl Failure {
 /// up than another's.
 const RATE_SLACK: Duration = Duration::from_millis(30);
 
-/// Per-target politeness: at most `rate` requests in any sliding window of one second, and
+/// Per-target politeness: at most `rate.count` requests in any sliding `rate.window`, and
 /// a pause for everyone when the service says `429 Retry-After`.
 struct Limiter {
-    rate: Option<u32>,
+    rate: Option<super::Rate>,
     state: tokio::sync::Mutex<(
         std::collections::VecDeque<tokio::time::Instant>,
         Option<tokio::time::Instant>,
@@ -169,7 +169,7 @@ struct Limiter {
 }
 
 impl Limiter {
-    fn new(rate: Option<u32>) -> Limiter {
+    fn new(rate: Option<super::Rate>) -> Limiter {
         Limiter {
             rate,
             state: tokio::sync::Mutex::new((std::collections::VecDeque::new(), None)),
@@ -178,7 +178,7 @@ impl Limiter {
 
     /// Waits for a slot; `false` when none comes before the deadline or `stop` says so.
     async fn acquire(&self, deadline: tokio::time::Instant, stop: impl Fn() -> bool) -> bool {
-        let window = Duration::from_secs(1) + RATE_SLACK;
+        let window = self.rate.map_or(Duration::ZERO, |r| r.window) + RATE_SLACK;
         loop {
             if stop() {
                 return false;
@@ -194,7 +194,7 @@ impl Limiter {
                             sent.pop_front();
                         }
                         match self.rate {
-                            Some(r) if sent.len() >= r as usize => {
+                            Some(r) if sent.len() >= r.count as usize => {
                                 sent.front().map_or(now, |t| *t + window)
                             }
                             _ => {
@@ -825,4 +825,28 @@ pub fn probe(
         }
         Ok(targets)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{backoff, httpdate_secs};
+    use std::time::Duration;
+
+    #[test]
+    fn http_dates() {
+        assert_eq!(
+            httpdate_secs("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784_111_777)
+        );
+        assert_eq!(httpdate_secs("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
+        assert_eq!(httpdate_secs("yesterday"), None);
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_two_seconds() {
+        assert_eq!(backoff(1), Duration::from_millis(100));
+        assert_eq!(backoff(2), Duration::from_millis(200));
+        assert_eq!(backoff(3), Duration::from_millis(400));
+        assert_eq!(backoff(9), Duration::from_secs(2));
+    }
 }

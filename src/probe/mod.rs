@@ -179,8 +179,8 @@ pub struct ProbeSettings {
     pub header_origins: Vec<String>,
     /// How many times an idempotent request that got no answer is tried again.
     pub retries: u32,
-    /// Requests per second per target (`None`: unlimited).
-    pub rate: Option<u32>,
+    /// Requests per target at most (`None`: unlimited).
+    pub rate: Option<Rate>,
 }
 
 impl Default for ProbeSettings {
@@ -197,7 +197,7 @@ impl Default for ProbeSettings {
             ca_certs: Vec::new(),
             header_origins: Vec::new(),
             retries: 2,
-            rate: Some(10),
+            rate: Some(Rate::per_second(10)),
         }
     }
 }
@@ -273,20 +273,48 @@ pub fn parse_origin(raw: &str) -> Result<String, String> {
     origin(raw).ok_or_else(|| format!("invalid --header-origin `{raw}`"))
 }
 
-/// Parses `--rate`: `10/s`, `600/m` or a bare number (per second).
-pub fn parse_rate(raw: &str) -> Result<Option<u32>, String> {
+/// A request rate: at most `count` requests in any sliding `window`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    /// Requests per window.
+    pub count: u32,
+    /// The window.
+    pub window: Duration,
+}
+
+impl Rate {
+    /// `n` requests per second.
+    #[must_use]
+    pub fn per_second(n: u32) -> Rate {
+        Rate {
+            count: n,
+            window: Duration::from_secs(1),
+        }
+    }
+}
+
+/// Parses `--rate`: `10/s`, `600/m` or a bare number (per second); `0` is unlimited. A
+/// per-minute rate of 60 or more is spread over seconds (`600/m` is at most 10 in any
+/// second, not 600 at once); below 60 it is one request per `60/n` seconds.
+pub fn parse_rate(raw: &str) -> Result<Option<Rate>, String> {
     let bad = || format!("invalid --rate `{raw}`: write `10/s`, `600/m` or `0` (unlimited)");
     let (n, per) = match raw.split_once('/') {
         Some((n, unit)) => (n.trim(), unit.trim()),
         None => (raw.trim(), "s"),
     };
     let n: u32 = n.parse().map_err(|_| bad())?;
-    let per_second = match per {
-        "s" => n,
-        "m" => n.div_ceil(60).max(u32::from(n > 0)),
-        _ => return Err(bad()),
-    };
-    Ok((per_second > 0).then_some(per_second))
+    if n == 0 {
+        return Ok(None);
+    }
+    match per {
+        "s" => Ok(Some(Rate::per_second(n))),
+        "m" if n >= 60 => Ok(Some(Rate::per_second(n / 60))),
+        "m" => Ok(Some(Rate {
+            count: 1,
+            window: Duration::from_secs(60) / n,
+        })),
+        _ => Err(bad()),
+    }
 }
 
 /// A request that was tried more than once.
@@ -416,4 +444,45 @@ pub fn parse_header(raw: &str) -> Result<(String, String), String> {
     }
     out.push_str(rest);
     Ok((name.to_owned(), out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_write_the_port_and_ignore_the_path() {
+        assert_eq!(
+            origin("https://API.example.com/v1?x=1").as_deref(),
+            Some("https://api.example.com:443")
+        );
+        assert_eq!(
+            origin("http://127.0.0.1:8080").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_ne!(origin("http://a.example"), origin("https://a.example"));
+        assert_eq!(
+            parse_origin("https://a.example:8443/").as_deref(),
+            Ok("https://a.example:8443")
+        );
+        assert!(parse_origin("https://a.example/api").is_err());
+        assert!(parse_origin("ftp://a.example").is_err());
+    }
+
+    #[test]
+    fn rates() {
+        assert_eq!(parse_rate("10/s"), Ok(Some(Rate::per_second(10))));
+        assert_eq!(parse_rate("7"), Ok(Some(Rate::per_second(7))));
+        assert_eq!(parse_rate("600/m"), Ok(Some(Rate::per_second(10))));
+        assert_eq!(
+            parse_rate("6/m"),
+            Ok(Some(Rate {
+                count: 1,
+                window: Duration::from_secs(10)
+            }))
+        );
+        assert_eq!(parse_rate("0"), Ok(None));
+        assert!(parse_rate("fast").is_err());
+        assert!(parse_rate("5/h").is_err());
+    }
 }
