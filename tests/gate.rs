@@ -417,6 +417,16 @@ fn an_interrupted_write_leaves_the_old_baseline_intact() {
     assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("cannot write `{r}`")));
     assert_eq!(std::fs::read(&report).unwrap(), good);
 
+    // `init --force` over an existing config: no byte may be written, the old file stays.
+    let config = repo.join("readycheck.toml");
+    std::fs::write(&config, "version = 1\n").unwrap();
+    let out = limited(&["init", root, "--force"], 0, true);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("readycheck.toml`"), "{err}");
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), "version = 1\n");
+    std::fs::remove_file(&config).unwrap();
+
     // The old baseline is still accepted: the audit gates against it (exit 1 because the
     // 300 new services are not in it), not exit 2 "invalid baseline".
     let out = readycheck()

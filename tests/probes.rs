@@ -1190,7 +1190,7 @@ fn a_service_that_does_not_answer_fails_the_gate_within_the_deadline() {
         (
             "garbage instead of HTTP",
             format!("http://{}", garbage.addr),
-            "after 3 attempts",
+            "the answer is not HTTP: invalid HTTP version parsed after 3 attempts",
         ),
     ];
     for (what, url, why) in &cases {

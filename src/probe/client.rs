@@ -108,6 +108,12 @@ fn describe(err: &reqwest::Error) -> String {
         "connection failed".to_owned()
     } else if err.is_body() || err.is_decode() {
         "the response body broke off".to_owned()
+    } else if root
+        .as_deref()
+        .is_some_and(|r| r.starts_with("invalid HTTP") || r.contains("parse"))
+    {
+        // hyper's parse errors: what came back is not an HTTP response.
+        "the answer is not HTTP".to_owned()
     } else {
         "request failed".to_owned()
     };
