@@ -308,9 +308,10 @@ fn evaluate_live(rule: &Arc<Rule>, ws: &Workspace, targets: &[crate::probe::Targ
                 // "No health endpoint answered" from a service that answered nothing is
                 // not a skip: the rule could not run.
                 let silenced = target.no_answer.as_ref().is_some_and(|no| {
-                    rule.check.requests(ws).iter().any(|spec| {
-                        matches!(target.response(spec), Some(Err(e)) if &e.0 == no)
-                    })
+                    rule.check
+                        .requests(ws)
+                        .iter()
+                        .any(|spec| matches!(target.response(spec), Some(Err(e)) if &e.0 == no))
                 });
                 if silenced {
                     undecided.push(why(reason));
