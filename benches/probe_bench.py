@@ -38,7 +38,10 @@ def main():
                 return int(r.read())
 
         urls = [url] if args.targets == 1 else [url, url.replace("127.0.0.1", "localhost")]
-        cmd = [args.readycheck, "probe", *urls, "--format", "json", "--allow-unsafe-methods"]
+        # --rate 0: the default 10 requests per second per target is politeness towards
+        # production services; this measures readycheck itself.
+        cmd = [args.readycheck, "probe", *urls, "--format", "json", "--allow-unsafe-methods",
+               "--rate", "0"]
         subprocess.run(cmd, stdout=subprocess.DEVNULL, check=False)  # warm-up
         count()
         walls, reqs, rss = [], [], []

@@ -119,6 +119,9 @@ pub struct ProbeArgs {
     /// Rules to leave out.
     #[arg(long, value_delimiter = ',', value_name = "RULE")]
     pub ignore: Vec<String>,
+    /// Always exit 0 when the probes ran (report only), even for a target that did not answer.
+    #[arg(long)]
+    pub exit_zero: bool,
     #[command(flatten)]
     pub live: LiveArgs,
 }
@@ -238,6 +241,21 @@ pub struct LiveArgs {
     /// Also trust the CA certificates in this PEM file (an internal CA); repeatable.
     #[arg(long = "ca-cert", value_name = "PEM")]
     pub ca_certs: Vec<PathBuf>,
+    /// Another origin (`https://host[:port]`) that may receive the `--header` values,
+    /// besides those of the `--url`s (repeatable). Targets from the repository's config get
+    /// no headers unless their origin is listed here.
+    #[arg(long = "header-origin", value_name = "ORIGIN")]
+    pub header_origins: Vec<String>,
+    /// Do not probe the `[target] url`s of the audited repository's config.
+    #[arg(long)]
+    pub no_config_targets: bool,
+    /// Times an idempotent request that got no answer is tried again, with backoff,
+    /// inside the deadline [default: 2].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=10))]
+    pub retries: Option<u32>,
+    /// Requests per target at most, `10/s` (default), `600/m`, or `0` for unlimited.
+    #[arg(long, value_name = "RATE")]
+    pub rate: Option<String>,
 }
 
 fn parse_report_arg(s: &str) -> Result<(Format, PathBuf), String> {

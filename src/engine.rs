@@ -296,12 +296,30 @@ fn evaluate_live(rule: &Arc<Rule>, ws: &Workspace, targets: &[crate::probe::Targ
         let had_findings = !f.is_empty();
         findings.extend(f);
         evidence.extend(e);
+        // A target that never answered makes every rule that could not decide say so in
+        // the same words, so that the report shows them as one group, not one line each.
+        let why = |detail: String| match &target.no_answer {
+            Some(no) => format!("the target did not answer: {} ({no})", target.base),
+            None => detail,
+        };
         match applicability {
-            Err(err) if !had_findings => undecided.push(format!("{}: {}", target.base, err.0)),
+            Err(err) if !had_findings => undecided.push(why(format!("{}: {}", target.base, err.0))),
             Ok(Applicability::NotApplicable(reason)) if !had_findings && problems.is_empty() => {
-                skipped.push(reason)
+                // "No health endpoint answered" from a service that answered nothing is
+                // not a skip: the rule could not run.
+                let silenced = target.no_answer.as_ref().is_some_and(|no| {
+                    rule.check
+                        .requests(ws)
+                        .iter()
+                        .any(|spec| matches!(target.response(spec), Some(Err(e)) if &e.0 == no))
+                });
+                if silenced {
+                    undecided.push(why(reason));
+                } else {
+                    skipped.push(reason);
+                }
             }
-            _ if !had_findings && !problems.is_empty() => undecided.push(problems.join("; ")),
+            _ if !had_findings && !problems.is_empty() => undecided.push(why(problems.join("; "))),
             _ => applicable += 1,
         }
     }

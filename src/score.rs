@@ -173,6 +173,19 @@ pub fn gate(results: &[RuleResult], score: &Score, settings: GateSettings) -> Ga
     }
 }
 
+/// A probe target that never answered fails the gate, whatever the rules selected and
+/// their severities: a CI step that probes a service that is down must not go green.
+pub fn gate_on_targets(verdict: &mut GateVerdict, targets: &[crate::probe::Target]) {
+    for t in targets {
+        if let Some(why) = &t.no_answer {
+            verdict
+                .reasons
+                .push(format!("the service at {} did not answer: {why}", t.base));
+            verdict.passed = false;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::grade;

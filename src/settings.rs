@@ -179,6 +179,9 @@ pub struct Loaded {
     pub config: Config,
     /// Its path, if one was loaded.
     pub path: Option<PathBuf>,
+    /// Whether the file is inside the audited repository (after resolving symlinks): its
+    /// contents are then the repository's, not the operator's, and carry no authority.
+    pub repository: bool,
 }
 
 /// Finds the config file to use: `explicit` > `READYCHECK_CONFIG` > the names at `root`.
@@ -201,9 +204,161 @@ pub fn load_for(root: &Path, explicit: Option<&Path>, no_config: bool) -> Result
     if no_config {
         return Ok(Loaded::default());
     }
-    match discover(root, explicit) {
-        Some(path) => load(&path),
-        None => Ok(Loaded::default()),
+    let Some(path) = discover(root, explicit) else {
+        return Ok(Loaded::default());
+    };
+    let mut loaded = load(&path)?;
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read config `{}`: {e}", path.display()))?;
+    let root_canon = std::fs::canonicalize(root)
+        .map_err(|e| format!("cannot resolve `{}`: {e}", root.display()))?;
+    loaded.repository = std::fs::canonicalize(&path).is_ok_and(|p| p.starts_with(&root_canon));
+    check_paths(&loaded, &text, &root_canon)?;
+    Ok(loaded)
+}
+
+/// One step of a key path into a TOML document.
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// Line and column of the value at a key path (1:1 when it cannot be found).
+fn position(text: &str, steps: &[Step<'_>]) -> (u32, u32) {
+    use toml::de::{DeTable, DeValue};
+    let Ok(doc) = DeTable::parse(text) else {
+        return (1, 1);
+    };
+    let mut span = doc.span();
+    let mut value: Option<&DeValue<'_>> = None;
+    let mut table = Some(doc.get_ref());
+    for step in steps {
+        let next = match (step, value) {
+            (Step::Key(k), _) => table.and_then(|t| {
+                t.iter()
+                    .find(|(key, _)| key.get_ref().as_ref() == *k)
+                    .map(|(_, v)| v)
+            }),
+            (Step::Index(i), Some(DeValue::Array(a))) => a.get(*i),
+            _ => None,
+        };
+        let Some(next) = next else { break };
+        span = next.span();
+        value = Some(next.get_ref());
+        table = match next.get_ref() {
+            DeValue::Table(t) => Some(t),
+            _ => None,
+        };
+    }
+    crate::textpos::position_of(text, span.start)
+}
+
+/// Resolves `rel` against `base` the way the file system will: `..` and symlinks
+/// (every existing prefix is canonicalised), the rest lexically.
+fn resolve_path(base: &Path, rel: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut cur = std::fs::canonicalize(base).unwrap_or_else(|_| base.to_path_buf());
+    for c in rel.components() {
+        match c {
+            Component::Prefix(_) | Component::RootDir => cur = PathBuf::from("/"),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                cur.pop();
+            }
+            Component::Normal(part) => {
+                cur.push(part);
+                if let Ok(real) = std::fs::canonicalize(&cur) {
+                    cur = real;
+                }
+            }
+        }
+    }
+    cur
+}
+
+/// The part of a gitignore-style glob before its first wildcard, as a path from the root.
+fn literal_prefix(glob: &str) -> (PathBuf, bool) {
+    let mut prefix = PathBuf::new();
+    let mut dotdot = false;
+    for seg in glob.trim_start_matches('/').split('/') {
+        if seg == ".." {
+            dotdot = true;
+        }
+        if seg.contains(['*', '?', '[', '{', '\\']) {
+            break;
+        }
+        prefix.push(seg);
+    }
+    (prefix, dotdot)
+}
+
+/// Every path of a repository's config must stay inside the audited root after `..` and
+/// symlinks are resolved: `rules.extra_dirs` (of a config inside the repository: the
+/// operator's own config may point anywhere), waiver `paths` and `[scope]` globs.
+fn check_paths(loaded: &Loaded, text: &str, root: &Path) -> Result<(), String> {
+    let Some(file) = loaded.path.as_deref() else {
+        return Ok(());
+    };
+    let name = file.display().to_string();
+    let cfg = &loaded.config;
+    let mut errors = Vec::new();
+    let outside = |what: String, value: &str, steps: &[Step<'_>], resolved: &Path| {
+        let (line, col) = position(text, steps);
+        format!(
+            "invalid config {name}:{line}:{col}: {what} `{value}` resolves to `{}`, outside the audited repository `{}`; paths in a repository's config must stay inside it",
+            resolved.display(),
+            root.display()
+        )
+    };
+    if loaded.repository {
+        let base = file.parent().unwrap_or(Path::new("."));
+        for (i, dir) in cfg.rules.extra_dirs.iter().enumerate() {
+            let resolved = resolve_path(base, dir);
+            if !resolved.starts_with(root) {
+                errors.push(outside(
+                    "`rules.extra_dirs`".to_owned(),
+                    &dir.display().to_string(),
+                    &[Step::Key("rules"), Step::Key("extra_dirs"), Step::Index(i)],
+                    &resolved,
+                ));
+            }
+        }
+    }
+    let mut globs: Vec<(String, &str, Vec<Step<'_>>)> = Vec::new();
+    for (i, w) in cfg.waivers.iter().enumerate() {
+        for (j, p) in w.paths.iter().enumerate() {
+            globs.push((
+                format!("`waivers[{i}].paths`"),
+                p,
+                vec![
+                    Step::Key("waivers"),
+                    Step::Index(i),
+                    Step::Key("paths"),
+                    Step::Index(j),
+                ],
+            ));
+        }
+    }
+    for (role, list) in cfg.scope.lists() {
+        for (j, g) in list.iter().enumerate() {
+            globs.push((
+                format!("`scope.{role}`"),
+                g,
+                vec![Step::Key("scope"), Step::Key(role), Step::Index(j)],
+            ));
+        }
+    }
+    for (what, glob, steps) in globs {
+        let (prefix, dotdot) = literal_prefix(glob);
+        let resolved = resolve_path(root, &prefix);
+        if dotdot || !resolved.starts_with(root) {
+            errors.push(outside(what, glob, &steps, &resolved));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.join("\n"))
     }
 }
 
@@ -215,6 +370,7 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
     Ok(Loaded {
         config,
         path: Some(path.to_path_buf()),
+        repository: false,
     })
 }
 
@@ -253,4 +409,52 @@ pub fn parse(text: &str, name: &str) -> Result<Config, String> {
         ));
     }
     Ok(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Step, literal_prefix, position, resolve_path};
+    use std::path::{Path, PathBuf};
+
+    #[test]
+    fn glob_prefixes() {
+        assert_eq!(
+            literal_prefix("/contrib/deploy/"),
+            (PathBuf::from("contrib/deploy"), false)
+        );
+        assert_eq!(literal_prefix("src/**/*.py"), (PathBuf::from("src"), false));
+        assert_eq!(literal_prefix("**/x"), (PathBuf::new(), false));
+        assert!(literal_prefix("a/../../etc").1);
+    }
+
+    #[test]
+    fn paths_resolve_dotdot_and_symlinks() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        std::fs::create_dir_all(root.join("a")).unwrap();
+        assert_eq!(resolve_path(&root, Path::new("a/../b")), root.join("b"));
+        assert!(!resolve_path(&root, Path::new("../x")).starts_with(&root));
+        let out = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(out.path(), root.join("link")).unwrap();
+        assert!(!resolve_path(&root, Path::new("link/rules")).starts_with(&root));
+    }
+
+    #[test]
+    fn positions_of_nested_values() {
+        let text = "version = 1\n[rules]\nextra_dirs = [\"a\", \"../b\"]\n\n[[waivers]]\nrule = \"X\"\n\n[[waivers]]\npaths = [\"p\"]\n";
+        let at = |steps: &[Step<'_>]| position(text, steps);
+        assert_eq!(
+            at(&[Step::Key("rules"), Step::Key("extra_dirs"), Step::Index(1)]),
+            (3, 20)
+        );
+        assert_eq!(
+            at(&[
+                Step::Key("waivers"),
+                Step::Index(1),
+                Step::Key("paths"),
+                Step::Index(0)
+            ]),
+            (9, 10)
+        );
+    }
 }

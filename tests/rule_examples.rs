@@ -79,7 +79,10 @@ fn run_example(set: &Arc<RuleSet>, rule_index: usize, example_index: usize) -> R
                 settings.headers.push(readycheck::probe::parse_header(h)?);
             }
             let requests = engine::live_requests(set, &[rule_index], &ws);
-            let targets = readycheck::probe::client::probe(&[base], &requests, &settings)?;
+            // The example's headers are the operator's: its target may receive them.
+            settings.header_origins = readycheck::probe::origin(&base).into_iter().collect();
+            let target = readycheck::probe::TargetSpec::command_line(&base);
+            let targets = readycheck::probe::client::probe(&[target], &requests, &settings)?;
             let seen = server.seen.lock().map(|s| s.clone()).unwrap_or_default();
             for (method, path) in &seen {
                 if !example.allow_unsafe_methods

@@ -399,6 +399,16 @@ impl CheckKind for HealthEndpoints {
                         ),
                         waiver: None,
                     });
+                } else if let Some(why) = &target.no_answer {
+                    // Not answering is an answer: the orchestrator would see the same.
+                    cx.report(Finding {
+                        location: Location::Http {
+                            method: "GET".into(),
+                            url: target.base.clone(),
+                        },
+                        message: format!("the service did not answer: {why}"),
+                        waiver: None,
+                    });
                 } else if errors.len() == self.paths.len() {
                     return Err(CheckError(errors[0].clone()));
                 } else {

@@ -170,6 +170,21 @@ pub struct ScopeConfig {
 }
 
 impl ScopeConfig {
+    /// Each role's key in the config and its globs.
+    #[must_use]
+    pub fn lists(&self) -> [(&'static str, &Vec<String>); 8] {
+        [
+            ("production", &self.production),
+            ("test", &self.test),
+            ("dev", &self.dev),
+            ("example", &self.example),
+            ("docs", &self.docs),
+            ("vendor", &self.vendor),
+            ("generated", &self.generated),
+            ("ci", &self.ci),
+        ]
+    }
+
     fn entries(&self) -> impl Iterator<Item = (Role, &String)> {
         [
             (Role::Production, &self.production),

@@ -32,35 +32,106 @@ pub struct Resolved {
     pub baseline: Option<Baseline>,
     /// Whether inline suppressions apply.
     pub inline: bool,
-    /// Live targets (base URLs), none for a static audit.
-    pub urls: Vec<String>,
+    /// Live targets, none for a static audit.
+    pub urls: Vec<crate::probe::TargetSpec>,
+    /// Warnings about the run's own settings (credentials not sent to a target).
+    pub live_warnings: Vec<String>,
     /// Probe settings.
     pub probe: crate::probe::ProbeSettings,
 }
 
-/// Resolves the live options from the command line and `[target]` in the config.
+/// Who wrote the `[target]` table a run uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigTrust {
+    /// The audited repository's own config: its URLs get no credentials, its headers are
+    /// not used.
+    Repository,
+    /// A config file outside the audited repository, chosen by the person running readycheck.
+    Operator,
+}
+
+/// Resolves the live options from the command line and `[target]` in the config. The
+/// `--header` values go only to the origins of the `--url`s and of `--header-origin`;
+/// authority-carrying settings (`--ca-cert`, `--insecure`, `--allow-unsafe-methods`,
+/// cross-host redirects) exist only on the command line. Returns the targets, the probe
+/// settings and warnings for the report.
 pub fn resolve_live(
     live: &crate::cli::LiveArgs,
     cfg: &settings::TargetConfig,
-) -> anyhow::Result<(Vec<String>, crate::probe::ProbeSettings)> {
-    use crate::probe::{ProbeSettings, normalize_url, parse_header};
-    let mut urls: Vec<String> = if live.urls.is_empty() {
-        cfg.url.as_ref().map(|u| u.to_vec()).unwrap_or_default()
+    trust: ConfigTrust,
+) -> anyhow::Result<(
+    Vec<crate::probe::TargetSpec>,
+    crate::probe::ProbeSettings,
+    Vec<String>,
+)> {
+    use crate::probe::{ProbeSettings, TargetSource, TargetSpec, normalize_url, parse_header};
+    let mut warnings = Vec::new();
+    let normalize = |u: &String| normalize_url(u).map_err(|e| anyhow!(e));
+    let mut targets: Vec<TargetSpec> = if !live.urls.is_empty() {
+        live.urls
+            .iter()
+            .map(|u| Ok(TargetSpec::command_line(&normalize(u)?)))
+            .collect::<anyhow::Result<_>>()?
+    } else if live.no_config_targets {
+        Vec::new()
     } else {
-        live.urls.clone()
+        let source = match trust {
+            ConfigTrust::Repository => TargetSource::RepositoryConfig,
+            ConfigTrust::Operator => TargetSource::OperatorConfig,
+        };
+        cfg.url
+            .as_ref()
+            .map(|u| u.to_vec())
+            .unwrap_or_default()
+            .iter()
+            .map(|u| {
+                Ok(TargetSpec {
+                    base: normalize(u)?,
+                    source,
+                })
+            })
+            .collect::<anyhow::Result<_>>()?
     };
-    urls = urls
-        .iter()
-        .map(|u| normalize_url(u))
-        .collect::<Result<_, _>>()
-        .map_err(|e| anyhow!(e))?;
-    urls.dedup();
+    targets.dedup_by(|a, b| a.base == b.base);
     let mut headers = Vec::new();
-    for (k, v) in &cfg.headers {
-        headers.push(parse_header(&format!("{k}: {v}")).map_err(|e| anyhow!(e))?);
+    if trust == ConfigTrust::Repository {
+        if !cfg.headers.is_empty() {
+            warnings.push(format!(
+                "`[target] headers` in the repository's config ({}) are not sent: header values carry authority, so they come only from `--header` (see the threat model in SECURITY.md)",
+                cfg.headers.keys().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+            ));
+        }
+    } else {
+        for (k, v) in &cfg.headers {
+            headers.push(parse_header(&format!("{k}: {v}")).map_err(|e| anyhow!(e))?);
+        }
     }
     for h in &live.headers {
         headers.push(parse_header(h).map_err(|e| anyhow!(e))?);
+    }
+    let mut header_origins: Vec<String> = targets
+        .iter()
+        .filter(|t| t.source != TargetSource::RepositoryConfig)
+        .filter_map(|t| crate::probe::origin(&t.base))
+        .collect();
+    for o in &live.header_origins {
+        header_origins.push(crate::probe::parse_origin(o).map_err(|e| anyhow!(e))?);
+    }
+    header_origins.sort();
+    header_origins.dedup();
+    if !headers.is_empty() {
+        for t in &targets {
+            let trusted =
+                crate::probe::origin(&t.base).is_some_and(|o| header_origins.contains(&o));
+            if !trusted {
+                warnings.push(format!(
+                    "`{}` comes {} and is probed without the --header values (pass `--url {}` or `--header-origin` to send them)",
+                    t.base,
+                    t.source.describe(),
+                    t.base
+                ));
+            }
+        }
     }
     let secs = |v: Option<f64>, name: &str| -> anyhow::Result<Option<std::time::Duration>> {
         match v {
@@ -76,6 +147,10 @@ pub fn resolve_live(
         ca_certs.extend(crate::probe::client::load_ca_certs(path).map_err(|e| anyhow!(e))?);
     }
     let defaults = ProbeSettings::default();
+    let rate = match &live.rate {
+        Some(r) => crate::probe::parse_rate(r).map_err(|e| anyhow!(e))?,
+        None => defaults.rate,
+    };
     let settings = ProbeSettings {
         timeout: secs(live.timeout, "timeout")?
             .or(cfg.timeout_ms.map(std::time::Duration::from_millis))
@@ -91,8 +166,11 @@ pub fn resolve_live(
         allow_cross_host_redirects: live.allow_cross_host_redirects,
         profile: live.profile.or(cfg.profile).unwrap_or_default(),
         ca_certs,
+        header_origins,
+        retries: live.retries.unwrap_or(defaults.retries),
+        rate,
     };
-    Ok((urls, settings))
+    Ok((targets, settings, warnings))
 }
 
 /// Resolves config and rules for an audit of `args.path`.
@@ -172,7 +250,12 @@ pub fn resolve(args: &AuditArgs) -> anyhow::Result<Resolved> {
         (Some(path), false) => Some(Baseline::load(path).map_err(|e| anyhow!(e))?),
         _ => None,
     };
-    let (urls, probe) = resolve_live(&args.live, &cfg.target)?;
+    let trust = if loaded.repository {
+        ConfigTrust::Repository
+    } else {
+        ConfigTrust::Operator
+    };
+    let (urls, probe, live_warnings) = resolve_live(&args.live, &cfg.target, trust)?;
     Ok(Resolved {
         rules,
         chosen,
@@ -182,23 +265,27 @@ pub fn resolve(args: &AuditArgs) -> anyhow::Result<Resolved> {
         baseline,
         inline: !ignore_all,
         urls,
+        live_warnings,
         probe,
     })
 }
 
+/// What an evaluation produced: the workspace, the rule results (waivers applied), the
+/// warnings and the probed targets.
+pub type Evaluated = (
+    Workspace,
+    Vec<engine::RuleResult>,
+    Vec<String>,
+    Vec<crate::probe::Target>,
+);
+
 /// Walks the repository and evaluates the chosen rules, with waivers applied.
-pub fn evaluate(
-    root: &std::path::Path,
-    resolved: &Resolved,
-) -> anyhow::Result<(Workspace, Vec<engine::RuleResult>, Vec<String>)> {
+pub fn evaluate(root: &std::path::Path, resolved: &Resolved) -> anyhow::Result<Evaluated> {
     let ws = Workspace::scan(root, Arc::clone(&resolved.rules.selectors), &resolved.walk)?;
     evaluate_in(ws, resolved)
 }
 
-fn evaluate_in(
-    ws: Workspace,
-    resolved: &Resolved,
-) -> anyhow::Result<(Workspace, Vec<engine::RuleResult>, Vec<String>)> {
+fn evaluate_in(ws: Workspace, resolved: &Resolved) -> anyhow::Result<Evaluated> {
     let targets = if resolved.urls.is_empty() {
         Vec::new()
     } else {
@@ -207,22 +294,24 @@ fn evaluate_in(
             .map_err(|e| anyhow!(e))?
     };
     let mut results = engine::run_with_targets(&resolved.rules, &resolved.chosen, &ws, &targets);
-    let warnings = suppress::apply(
+    let mut warnings = resolved.live_warnings.clone();
+    warnings.extend(suppress::apply(
         &mut results,
         &ws,
         &resolved.waivers,
         resolved.baseline.as_ref(),
         resolved.inline,
         &suppress::today(),
-    );
-    Ok((ws, results, warnings))
+    ));
+    Ok((ws, results, warnings, targets))
 }
 
 /// Runs the audit and returns the report.
 pub fn audit(root: &std::path::Path, resolved: &Resolved) -> anyhow::Result<Report> {
-    let (ws, results, warnings) = evaluate(root, resolved)?;
+    let (ws, results, warnings, targets) = evaluate(root, resolved)?;
     let score = score::score(&results);
-    let verdict = score::gate(&results, &score, resolved.gate);
+    let mut verdict = score::gate(&results, &score, resolved.gate);
+    score::gate_on_targets(&mut verdict, &targets);
     let anchor = [
         "README.md",
         "README",
@@ -243,7 +332,8 @@ pub fn audit(root: &std::path::Path, resolved: &Resolved) -> anyhow::Result<Repo
         anchor,
         warnings,
         scope,
-    ))
+    )
+    .with_targets(&targets))
 }
 
 /// `readycheck audit`.
@@ -296,7 +386,11 @@ pub fn probe(args: &crate::cli::ProbeArgs, color: bool) -> anyhow::Result<ExitSt
         .collect();
     let mut live_args = args.live.clone();
     live_args.urls.extend(args.targets.iter().cloned());
-    let (urls, probe) = resolve_live(&live_args, &settings::TargetConfig::default())?;
+    let (urls, probe, live_warnings) = resolve_live(
+        &live_args,
+        &settings::TargetConfig::default(),
+        ConfigTrust::Operator,
+    )?;
     let gate = GateSettings {
         fail_on: args.fail_on.unwrap_or(FailOn::High).severity(),
         min_score: None,
@@ -311,12 +405,14 @@ pub fn probe(args: &crate::cli::ProbeArgs, color: bool) -> anyhow::Result<ExitSt
         baseline: None,
         inline: false,
         urls,
+        live_warnings,
         probe,
     };
     let ws = Workspace::empty(Arc::clone(&resolved.rules.selectors));
-    let (ws, results, warnings) = evaluate_in(ws, &resolved)?;
+    let (ws, results, warnings, targets) = evaluate_in(ws, &resolved)?;
     let score = score::score(&results);
-    let verdict = score::gate(&results, &score, resolved.gate);
+    let mut verdict = score::gate(&results, &score, resolved.gate);
+    score::gate_on_targets(&mut verdict, &targets);
     let report = Report::new(
         &results,
         score,
@@ -326,9 +422,10 @@ pub fn probe(args: &crate::cli::ProbeArgs, color: bool) -> anyhow::Result<ExitSt
         "README.md".to_owned(),
         warnings,
         report::ScopeSummary::default(),
-    );
+    )
+    .with_targets(&targets);
     super::output(None, |w| report::render(&report, args.format, color, w))?;
-    Ok(if report.gate.passed {
+    Ok(if report.gate.passed || args.exit_zero {
         ExitStatus::Passed
     } else {
         ExitStatus::GateFailed

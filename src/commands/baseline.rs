@@ -3,7 +3,7 @@
 use crate::baseline::Baseline;
 use crate::cli::AuditArgs;
 use crate::exit::ExitStatus;
-use anyhow::{Context, anyhow};
+use anyhow::anyhow;
 use std::io::Write as _;
 
 /// `readycheck baseline`.
@@ -14,14 +14,14 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<ExitStatus> {
     let mut resolved = super::audit::resolve(args)?;
     // Record what is there now, regardless of an older baseline.
     resolved.baseline = None;
-    let (ws, results, warnings) = super::audit::evaluate(&args.path, &resolved)?;
+    let (ws, results, warnings, _) = super::audit::evaluate(&args.path, &resolved)?;
     for w in &warnings {
         let _ = writeln!(std::io::stderr().lock(), "readycheck: warning: {w}");
     }
     let baseline = Baseline::record(&results, &ws);
     let mut text = serde_json::to_string_pretty(&baseline)?;
     text.push('\n');
-    std::fs::write(out, text).with_context(|| format!("cannot write `{}`", out.display()))?;
+    super::write_atomic(out, |w| w.write_all(text.as_bytes()))?;
     let _ = writeln!(
         std::io::stderr().lock(),
         "readycheck: recorded {} findings in {}",

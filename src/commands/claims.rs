@@ -96,7 +96,7 @@ pub fn build(args: &ClaimsArgs) -> anyhow::Result<ClaimsReport> {
         live: args.live.clone(),
     };
     let resolved = super::audit::resolve(&audit_args)?;
-    let (_, results, _) = super::audit::evaluate(&args.path, &resolved)?;
+    let (_, results, _, _) = super::audit::evaluate(&args.path, &resolved)?;
     let chosen: Vec<&crate::rule::Rule> = resolved
         .chosen
         .iter()

@@ -2,7 +2,7 @@
 
 use crate::cli::InitArgs;
 use crate::exit::ExitStatus;
-use anyhow::{Context, bail};
+use anyhow::bail;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -150,8 +150,7 @@ pub fn run(args: &InitArgs) -> anyhow::Result<ExitStatus> {
         );
     }
     let text = template(&args.path);
-    std::fs::write(&target, text)
-        .with_context(|| format!("cannot write `{}`", target.display()))?;
+    super::write_atomic(&target, |w| w.write_all(text.as_bytes()))?;
     let _ = std::io::Write::write_all(
         &mut std::io::stderr().lock(),
         format!("readycheck: wrote {}\n", target.display()).as_bytes(),

@@ -173,6 +173,14 @@ pub struct ProbeSettings {
     pub profile: Profile,
     /// Extra trust anchors (`--ca-cert`, e.g. an internal CA), DER.
     pub ca_certs: Vec<Vec<u8>>,
+    /// Origins (`scheme://host:port`, see [`origin`]) that may receive `headers`: those of
+    /// the `--url`s and of `--header-origin`. A request to any other origin (a target from
+    /// the repository's config, a redirect, the http:// twin) goes without them.
+    pub header_origins: Vec<String>,
+    /// How many times an idempotent request that got no answer is tried again.
+    pub retries: u32,
+    /// Requests per target at most (`None`: unlimited).
+    pub rate: Option<Rate>,
 }
 
 impl Default for ProbeSettings {
@@ -187,8 +195,152 @@ impl Default for ProbeSettings {
             allow_cross_host_redirects: false,
             profile: Profile::Api,
             ca_certs: Vec::new(),
+            header_origins: Vec::new(),
+            retries: 2,
+            rate: Some(Rate::per_second(10)),
         }
     }
+}
+
+/// Where a target came from: the person running readycheck, or the audited repository.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetSource {
+    /// `--url` or `probe URL`.
+    CommandLine,
+    /// `[target] url` of a config file outside the audited repository (`--config FILE`).
+    OperatorConfig,
+    /// `[target] url` of the audited repository's own config: never sent credentials.
+    RepositoryConfig,
+}
+
+impl TargetSource {
+    /// How the report says it.
+    #[must_use]
+    pub fn describe(self) -> &'static str {
+        match self {
+            TargetSource::CommandLine => "from the command line",
+            TargetSource::OperatorConfig => "from the config file given to readycheck",
+            TargetSource::RepositoryConfig => "from the repository's config",
+        }
+    }
+}
+
+/// A target to probe and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetSpec {
+    /// The base URL (normalised, no trailing slash).
+    pub base: String,
+    /// Where it came from.
+    pub source: TargetSource,
+}
+
+impl TargetSpec {
+    /// A target given on the command line.
+    #[must_use]
+    pub fn command_line(base: &str) -> TargetSpec {
+        TargetSpec {
+            base: base.to_owned(),
+            source: TargetSource::CommandLine,
+        }
+    }
+}
+
+/// The origin of a URL, `scheme://host:port` with the port always written (so
+/// `https://a.example` and `https://a.example:443` are one origin), lower-case.
+#[must_use]
+pub fn origin(url: &str) -> Option<String> {
+    let u = reqwest::Url::parse(url).ok()?;
+    let host = u.host_str()?.to_ascii_lowercase();
+    let port = u.port_or_known_default()?;
+    Some(format!("{}://{host}:{port}", u.scheme()))
+}
+
+/// Parses `--header-origin`: an `http(s)://host[:port]` URL with no path.
+pub fn parse_origin(raw: &str) -> Result<String, String> {
+    let u =
+        reqwest::Url::parse(raw).map_err(|e| format!("invalid --header-origin `{raw}`: {e}"))?;
+    if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
+        return Err(format!(
+            "invalid --header-origin `{raw}`: an origin is `https://host[:port]`"
+        ));
+    }
+    if !(u.path().is_empty() || u.path() == "/") || u.query().is_some() {
+        return Err(format!(
+            "invalid --header-origin `{raw}`: an origin has no path or query"
+        ));
+    }
+    origin(raw).ok_or_else(|| format!("invalid --header-origin `{raw}`"))
+}
+
+/// A request rate: at most `count` requests in any sliding `window`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    /// Requests per window.
+    pub count: u32,
+    /// The window.
+    pub window: Duration,
+}
+
+impl Rate {
+    /// `n` requests per second.
+    #[must_use]
+    pub fn per_second(n: u32) -> Rate {
+        Rate {
+            count: n,
+            window: Duration::from_secs(1),
+        }
+    }
+}
+
+/// Parses `--rate`: `10/s`, `600/m` or a bare number (per second); `0` is unlimited. A
+/// per-minute rate of 60 or more is spread over seconds (`600/m` is at most 10 in any
+/// second, not 600 at once); below 60 it is one request per `60/n` seconds.
+pub fn parse_rate(raw: &str) -> Result<Option<Rate>, String> {
+    let bad = || format!("invalid --rate `{raw}`: write `10/s`, `600/m` or `0` (unlimited)");
+    let (n, per) = match raw.split_once('/') {
+        Some((n, unit)) => (n.trim(), unit.trim()),
+        None => (raw.trim(), "s"),
+    };
+    let n: u32 = n.parse().map_err(|_| bad())?;
+    if n == 0 {
+        return Ok(None);
+    }
+    match per {
+        "s" => Ok(Some(Rate::per_second(n))),
+        "m" if n >= 60 => Ok(Some(Rate::per_second(n / 60))),
+        "m" => Ok(Some(Rate {
+            count: 1,
+            window: Duration::from_secs(60) / n,
+        })),
+        _ => Err(bad()),
+    }
+}
+
+/// A request that was tried more than once.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Retried {
+    /// `GET /healthz`.
+    pub request: String,
+    /// How many attempts were made.
+    pub attempts: u32,
+    /// What went wrong on the attempts that failed, in order.
+    pub errors: Vec<String>,
+    /// Whether an attempt got an answer in the end.
+    pub answered: bool,
+}
+
+/// A wait the service asked for (429 or 503 with `Retry-After`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Throttled {
+    /// `GET /healthz`.
+    pub request: String,
+    /// The status that asked for the wait.
+    pub status: u16,
+    /// How long readycheck waited, in milliseconds (0 when the wait did not fit the deadline).
+    pub waited_ms: u64,
+    /// Whether the wait fitted in the deadline (else the request was given up).
+    pub honoured: bool,
 }
 
 /// One target and the responses recorded for it.
@@ -200,8 +352,20 @@ pub struct Target {
     pub responses: BTreeMap<RequestSpec, Outcome>,
     /// Certificate facts for https targets.
     pub tls: Option<Result<client::TlsFacts, ProbeError>>,
-    /// Whether the user's headers include credentials (`Authorization`, `Cookie`).
+    /// Where the target came from.
+    pub source: TargetSource,
+    /// Whether the user's `--header`s were sent to it (its origin is a command-line one).
+    pub credentials: bool,
+    /// Whether the headers sent include credentials (`Authorization`, `Cookie`).
     pub authenticated: bool,
+    /// Set when no request got an HTTP answer: why (`connection refused after 3 attempts`).
+    pub no_answer: Option<String>,
+    /// Requests that needed more than one attempt (flaky evidence).
+    pub retried: Vec<Retried>,
+    /// Waits the service asked for.
+    pub throttled: Vec<Throttled>,
+    /// HTTP requests sent (attempts and redirect hops included).
+    pub requests_sent: u32,
     /// The profile.
     pub profile: Profile,
     /// Whether `--insecure` relaxed certificate trust.
@@ -280,4 +444,45 @@ pub fn parse_header(raw: &str) -> Result<(String, String), String> {
     }
     out.push_str(rest);
     Ok((name.to_owned(), out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_write_the_port_and_ignore_the_path() {
+        assert_eq!(
+            origin("https://API.example.com/v1?x=1").as_deref(),
+            Some("https://api.example.com:443")
+        );
+        assert_eq!(
+            origin("http://127.0.0.1:8080").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_ne!(origin("http://a.example"), origin("https://a.example"));
+        assert_eq!(
+            parse_origin("https://a.example:8443/").as_deref(),
+            Ok("https://a.example:8443")
+        );
+        assert!(parse_origin("https://a.example/api").is_err());
+        assert!(parse_origin("ftp://a.example").is_err());
+    }
+
+    #[test]
+    fn rates() {
+        assert_eq!(parse_rate("10/s"), Ok(Some(Rate::per_second(10))));
+        assert_eq!(parse_rate("7"), Ok(Some(Rate::per_second(7))));
+        assert_eq!(parse_rate("600/m"), Ok(Some(Rate::per_second(10))));
+        assert_eq!(
+            parse_rate("6/m"),
+            Ok(Some(Rate {
+                count: 1,
+                window: Duration::from_secs(10)
+            }))
+        );
+        assert_eq!(parse_rate("0"), Ok(None));
+        assert!(parse_rate("fast").is_err());
+        assert!(parse_rate("5/h").is_err());
+    }
 }

@@ -52,6 +52,30 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
     if !report.gate.reasons.is_empty() {
         s.push('\n');
     }
+    for t in &report.targets {
+        let mut notes = vec![t.source.describe().to_owned()];
+        if t.credentials {
+            notes.push("sent the `--header` values".to_owned());
+        } else if t.source == crate::probe::TargetSource::RepositoryConfig {
+            notes.push("probed without the `--header` values".to_owned());
+        }
+        if let Some(why) = &t.no_answer {
+            notes.push(format!("**did not answer**: {why}"));
+        }
+        let recovered = t.retried.iter().filter(|r| r.answered).count();
+        if recovered > 0 {
+            notes.push(format!("{recovered} flaky (answered after a retry)"));
+        }
+        let _ = writeln!(
+            s,
+            "- Target `{}`: {}",
+            cell(&t.url),
+            cell(&notes.join(", "))
+        );
+    }
+    if !report.targets.is_empty() {
+        s.push('\n');
+    }
     s.push_str("| Category | Score | Pass | Fail | Skip | Inconclusive |\n|---|---:|---:|---:|---:|---:|\n");
     for (cat, t) in &report.score.by_category {
         let _ = writeln!(

@@ -43,10 +43,36 @@ pub struct Report {
     pub warnings: Vec<String>,
     /// What the rules judged and what was set aside, by role.
     pub scope: ScopeSummary,
+    /// The live targets probed: where each came from, whether it got the `--header`
+    /// values, whether it answered, and the requests that needed retries or waits.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<TargetReport>,
     /// The file that stands for the repository where a format needs a file for a
     /// repository-level finding (SARIF): the root README, else `.`.
     #[serde(skip)]
     pub anchor: String,
+}
+
+/// One probed target as reported.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetReport {
+    /// Base URL.
+    pub url: String,
+    /// `command_line`, `operator_config` or `repository_config`.
+    pub source: crate::probe::TargetSource,
+    /// Whether the `--header` values were sent to it.
+    pub credentials: bool,
+    /// Whether any request got an HTTP answer.
+    pub answered: bool,
+    /// Why not, when it did not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_answer: Option<String>,
+    /// HTTP requests sent (retries and redirect hops included).
+    pub requests_sent: u32,
+    /// Requests that needed more than one attempt: flaky evidence.
+    pub retried: Vec<crate::probe::Retried>,
+    /// Waits the service asked for (429 `Retry-After`).
+    pub throttled: Vec<crate::probe::Throttled>,
 }
 
 /// Tool identification.
@@ -126,6 +152,9 @@ pub struct RuleReport {
     pub tags: Vec<String>,
     /// References.
     pub references: Vec<Reference>,
+    /// Whether the rule probes a live target.
+    #[serde(skip)]
+    pub live: bool,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -309,6 +338,7 @@ impl Report {
                 why: r.rule.why.clone(),
                 tags: r.rule.tags.clone(),
                 references: r.rule.references.clone(),
+                live: r.rule.check.is_live(),
             })
             .collect();
         Report {
@@ -325,7 +355,27 @@ impl Report {
             warnings,
             scope,
             anchor,
+            targets: Vec::new(),
         }
+    }
+
+    /// Adds the probed targets.
+    #[must_use]
+    pub fn with_targets(mut self, targets: &[crate::probe::Target]) -> Report {
+        self.targets = targets
+            .iter()
+            .map(|t| TargetReport {
+                url: t.base.clone(),
+                source: t.source,
+                credentials: t.credentials,
+                answered: t.no_answer.is_none(),
+                no_answer: t.no_answer.clone(),
+                requests_sent: t.requests_sent,
+                retried: t.retried.clone(),
+                throttled: t.throttled.clone(),
+            })
+            .collect();
+        self
     }
 }
 

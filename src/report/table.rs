@@ -34,6 +34,8 @@ fn first_paragraph(md: &str) -> String {
 /// continuation lines are indented by `INDENT`.
 /// Skipped rules sharing one reason are listed as one line from this many on.
 const GROUP_SKIPPED: usize = 5;
+/// Inconclusive rules sharing one reason are listed as one line from this many on.
+const GROUP_INCONCLUSIVE: usize = 2;
 
 fn wrap(text: &str, first: usize) -> String {
     let mut out = String::new();
@@ -88,6 +90,55 @@ pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Resu
     }
     if let Some(line) = set_aside_line(report) {
         writeln!(out, "{}", p.dimmed(&wrap(&line, 0)))?;
+    }
+    for t in &report.targets {
+        let mut notes = vec![t.source.describe().to_owned()];
+        if t.credentials {
+            notes.push("sent the --header values".to_owned());
+        } else if t.source == crate::probe::TargetSource::RepositoryConfig {
+            notes.push("probed without the --header values".to_owned());
+        }
+        notes.push(format!("{} requests", t.requests_sent));
+        let line = format!("Target {}  ({})", t.url, notes.join(", "));
+        writeln!(out, "{}", wrap(&line, 0))?;
+        if let Some(why) = &t.no_answer {
+            let line = format!("did not answer: {why}");
+            writeln!(out, "  {} {}", p.red("✗"), wrap(&line, 4))?;
+        }
+        let recovered: Vec<&crate::probe::Retried> =
+            t.retried.iter().filter(|r| r.answered).collect();
+        if !recovered.is_empty() {
+            let shown: Vec<String> = recovered
+                .iter()
+                .take(3)
+                .map(|r| format!("{} ({} attempts)", r.request, r.attempts))
+                .collect();
+            let more = if recovered.len() > 3 { ", …" } else { "" };
+            let line = format!(
+                "flaky: {} request{} answered only after a retry: {}{more}",
+                recovered.len(),
+                if recovered.len() == 1 { "" } else { "s" },
+                shown.join(", ")
+            );
+            writeln!(out, "  {} {}", p.yellow("!"), wrap(&line, 4))?;
+        }
+        if !t.throttled.is_empty() {
+            let waited: u64 = t.throttled.iter().map(|w| w.waited_ms).sum();
+            let given_up = t.throttled.iter().filter(|w| !w.honoured).count();
+            let mut line = format!(
+                "the service asked to slow down {} time{} (429): waited {:.1} s",
+                t.throttled.len(),
+                if t.throttled.len() == 1 { "" } else { "s" },
+                waited as f64 / 1000.0
+            );
+            if given_up > 0 {
+                line.push_str(&format!(
+                    ", {given_up} wait{} past the deadline given up",
+                    if given_up == 1 { "" } else { "s" }
+                ));
+            }
+            writeln!(out, "  {} {}", p.yellow("!"), wrap(&line, 4))?;
+        }
     }
     writeln!(out)?;
 
@@ -188,18 +239,23 @@ pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Resu
             "{}",
             p.bold(&format!("Inconclusive ({})", inconclusive.len()))
         )?;
-        for r in inconclusive {
-            writeln!(
-                out,
-                "  {} {}: {}",
-                p.yellow(&r.id),
-                r.name,
-                wrap(
-                    r.reason.as_deref().unwrap_or(""),
-                    4 + r.id.len() + r.name.len()
-                )
-            )?;
-        }
+        // Rules that could not run for one shared reason (a target that did not answer)
+        // take one line.
+        write_grouped(
+            out,
+            &inconclusive,
+            GROUP_INCONCLUSIVE,
+            &|s| p.yellow(s),
+            &|s| s.to_owned(),
+            &|group| {
+                let live = if group.iter().all(|g| g.live) {
+                    "live "
+                } else {
+                    ""
+                };
+                format!("{} {live}rules could not run", group.len())
+            },
+        )?;
     }
     let waived: Vec<(&RuleReport, &crate::finding::Finding)> = report
         .results
@@ -243,42 +299,14 @@ pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Resu
         writeln!(out)?;
         writeln!(out, "{}", p.bold(&format!("Skipped ({})", skipped.len())))?;
         // Rules skipped for one shared reason (all live rules without --url) take one line.
-        let mut by_reason: std::collections::BTreeMap<&str, Vec<&RuleReport>> =
-            std::collections::BTreeMap::new();
-        for r in &skipped {
-            by_reason
-                .entry(r.reason.as_deref().unwrap_or(""))
-                .or_default()
-                .push(r);
-        }
-        for r in &skipped {
-            let reason = r.reason.as_deref().unwrap_or("");
-            let group = &by_reason[reason];
-            if group.len() >= GROUP_SKIPPED {
-                if std::ptr::eq(group[0], *r) {
-                    let head = format!(
-                        "{} rules ({}…{})",
-                        group.len(),
-                        group[0].id,
-                        group[group.len() - 1].id
-                    );
-                    writeln!(
-                        out,
-                        "  {}: {}",
-                        p.dimmed(&head),
-                        p.dimmed(&wrap(reason, 4 + head.chars().count()))
-                    )?;
-                }
-                continue;
-            }
-            writeln!(
-                out,
-                "  {} {}: {}",
-                p.dimmed(&r.id),
-                r.name,
-                p.dimmed(&wrap(reason, 4 + r.id.len() + r.name.len()))
-            )?;
-        }
+        write_grouped(
+            out,
+            &skipped,
+            GROUP_SKIPPED,
+            &|s| p.dimmed(s),
+            &|s| p.dimmed(s),
+            &|group| format!("{} rules", group.len()),
+        )?;
     }
     if !report.skipped_paths.is_empty() {
         writeln!(out)?;
@@ -315,6 +343,63 @@ pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Resu
         }
     }
     Ok(())
+}
+
+/// Lists rules with their reasons; rules sharing one reason take one line from `min` on,
+/// headed by `head(group)` and the first and last id. `id_paint` paints ids and heads,
+/// `reason_paint` the reasons.
+fn write_grouped(
+    out: &mut dyn Write,
+    rules: &[&RuleReport],
+    min: usize,
+    id_paint: &dyn Fn(&str) -> String,
+    reason_paint: &dyn Fn(&str) -> String,
+    head: &dyn Fn(&[&RuleReport]) -> String,
+) -> std::io::Result<()> {
+    let by_reason = by_reason(rules);
+    for r in rules {
+        let reason = r.reason.as_deref().unwrap_or("");
+        let group = &by_reason[reason];
+        if group.len() >= min {
+            if std::ptr::eq(group[0], *r) {
+                let head = format!(
+                    "{} ({}…{})",
+                    head(group),
+                    group[0].id,
+                    group[group.len() - 1].id
+                );
+                writeln!(
+                    out,
+                    "  {}: {}",
+                    id_paint(&head),
+                    reason_paint(&wrap(reason, 4 + head.chars().count()))
+                )?;
+            }
+            continue;
+        }
+        writeln!(
+            out,
+            "  {} {}: {}",
+            id_paint(&r.id),
+            r.name,
+            reason_paint(&wrap(reason, 4 + r.id.len() + r.name.len()))
+        )?;
+    }
+    Ok(())
+}
+
+/// Rules by their outcome's reason.
+fn by_reason<'a>(
+    rules: &[&'a RuleReport],
+) -> std::collections::BTreeMap<&'a str, Vec<&'a RuleReport>> {
+    let mut map: std::collections::BTreeMap<&str, Vec<&RuleReport>> =
+        std::collections::BTreeMap::new();
+    for r in rules {
+        map.entry(r.reason.as_deref().unwrap_or(""))
+            .or_default()
+            .push(r);
+    }
+    map
 }
 
 /// One line on what the rules set aside: `Set aside: test 412 files (tests/, e2e/) · dev

@@ -119,3 +119,14 @@ pub fn findings_of(report: &serde_json::Value, id: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// `http://127.0.0.1:PORT` for a port that was just free: nothing listens, connections are
+/// refused.
+pub fn refused_url() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    format!("http://127.0.0.1:{port}")
+}

@@ -65,12 +65,39 @@ impl TestCert {
 }
 use std::sync::{Arc, Mutex};
 
+/// One request as the server saw it.
+#[derive(Clone, Debug)]
+pub struct Seen {
+    pub method: String,
+    pub uri: String,
+    /// Header names lower-cased.
+    pub headers: Vec<(String, String)>,
+    /// When the request arrived.
+    pub at: std::time::Instant,
+}
+
+impl Seen {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Which accepted connections (numbered from 0) are closed at once, unanswered.
+pub type DropPolicy = Arc<dyn Fn(u64) -> bool + Send + Sync>;
+
 /// A running axum server.
 pub struct TestServer {
     /// `http://127.0.0.1:PORT`.
     pub base_url: String,
     /// Methods and paths the server saw, in order.
     pub seen: Arc<Mutex<Vec<(String, String)>>>,
+    /// Every request with its headers and arrival time, in order.
+    pub log: Arc<Mutex<Vec<Seen>>>,
+    /// Connections accepted, dropped ones included.
+    pub connections: Arc<std::sync::atomic::AtomicU64>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -78,30 +105,58 @@ pub struct TestServer {
 impl TestServer {
     /// Serves `app` until dropped; every request is recorded in `seen`.
     pub fn start(app: axum::Router) -> TestServer {
-        TestServer::serve(app, None)
+        TestServer::serve(app, None, None)
     }
 
     /// Serves `app` over TLS with the given certificate chain and key.
     pub fn start_tls(app: axum::Router, tls: &TestCert) -> TestServer {
-        TestServer::serve(app, Some(tls.server_config()))
+        TestServer::serve(app, Some(tls.server_config()), None)
     }
 
-    fn serve(app: axum::Router, tls: Option<Arc<rustls::ServerConfig>>) -> TestServer {
+    /// Serves `app`, but closes the connections `drop` picks as soon as they are accepted.
+    pub fn start_dropping(app: axum::Router, drop: DropPolicy) -> TestServer {
+        TestServer::serve(app, None, Some(drop))
+    }
+
+    fn serve(
+        app: axum::Router,
+        tls: Option<Arc<rustls::ServerConfig>>,
+        drop_policy: Option<DropPolicy>,
+    ) -> TestServer {
         let seen: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
-        let log = seen.clone();
+        let log: Arc<Mutex<Vec<Seen>>> = Arc::default();
+        let connections: Arc<std::sync::atomic::AtomicU64> = Arc::default();
+        let (seen2, log2) = (seen.clone(), log.clone());
         let app = app.layer(axum::middleware::from_fn(
             move |req: axum::extract::Request, next: axum::middleware::Next| {
-                let log = log.clone();
+                let (seen, log) = (seen2.clone(), log2.clone());
                 async move {
-                    log.lock()
+                    let at = std::time::Instant::now();
+                    seen.lock()
                         .unwrap()
                         .push((req.method().to_string(), req.uri().to_string()));
+                    log.lock().unwrap().push(Seen {
+                        method: req.method().to_string(),
+                        uri: req.uri().to_string(),
+                        headers: req
+                            .headers()
+                            .iter()
+                            .map(|(k, v)| {
+                                (
+                                    k.as_str().to_owned(),
+                                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                                )
+                            })
+                            .collect(),
+                        at,
+                    });
                     next.run(req).await
                 }
             },
         ));
         let (addr_tx, addr_rx) = std::sync::mpsc::channel::<SocketAddr>();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let counter = connections.clone();
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -110,7 +165,7 @@ impl TestServer {
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 addr_tx.send(listener.local_addr().unwrap()).unwrap();
-                let Some(tls) = tls else {
+                if tls.is_none() && drop_policy.is_none() {
                     axum::serve(listener, app)
                         .with_graceful_shutdown(async {
                             let _ = stopped.await;
@@ -118,8 +173,8 @@ impl TestServer {
                         .await
                         .unwrap();
                     return;
-                };
-                let acceptor = tokio_rustls::TlsAcceptor::from(tls);
+                }
+                let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
                 let mut stopped = stopped;
                 let mut conns = tokio::task::JoinSet::new();
                 loop {
@@ -127,16 +182,32 @@ impl TestServer {
                         _ = &mut stopped => break,
                         accepted = listener.accept() => {
                             let Ok((tcp, _)) = accepted else { continue };
+                            let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            if drop_policy.as_ref().is_some_and(|d| d(n)) {
+                                let _ = tcp.set_zero_linger();
+                                drop(tcp);
+                                continue;
+                            }
                             let (acceptor, app) = (acceptor.clone(), app.clone());
                             conns.spawn(async move {
-                                // Handshake failures (a client that rejects the certificate) end the connection.
-                                let Ok(stream) = acceptor.accept(tcp).await else { return };
                                 let service = hyper_util::service::TowerToHyperService::new(app);
-                                let _ = hyper_util::server::conn::auto::Builder::new(
+                                let builder = hyper_util::server::conn::auto::Builder::new(
                                     hyper_util::rt::TokioExecutor::new(),
-                                )
-                                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                                .await;
+                                );
+                                match acceptor {
+                                    Some(acceptor) => {
+                                        // Handshake failures (a client that rejects the certificate) end the connection.
+                                        let Ok(stream) = acceptor.accept(tcp).await else { return };
+                                        let _ = builder
+                                            .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                                            .await;
+                                    }
+                                    None => {
+                                        let _ = builder
+                                            .serve_connection(hyper_util::rt::TokioIo::new(tcp), service)
+                                            .await;
+                                    }
+                                }
                             });
                         }
                     }
@@ -148,6 +219,8 @@ impl TestServer {
         TestServer {
             base_url: format!("http://{addr}"),
             seen,
+            log,
+            connections,
             stop: Some(stop),
             thread: Some(thread),
         }
