@@ -595,10 +595,32 @@ impl CheckKind for CodeSignal {
             }
         }
         if detected.is_empty() {
-            return Ok(Applicability::NotApplicable(format!(
-                "no recognised web framework ({})",
-                all_framework_names()
-            )));
+            // Framework code that only tests or examples use is no service, and the reason
+            // says where it was set aside.
+            let ws = cx.workspace();
+            let aside: Vec<String> = self
+                .stacks
+                .iter()
+                .flat_map(|st| {
+                    ws.set_aside(st.code).iter().filter_map(move |&i| {
+                        let used = ws.text(i).is_ok_and(|t| {
+                            st.frameworks
+                                .iter()
+                                .any(|(_, _, c)| c.as_ref().is_some_and(|c| c.is_match(t)))
+                        });
+                        used.then(|| format!("`{}` ({})", ws.file(i).rel, ws.role(i)))
+                    })
+                })
+                .take(3)
+                .collect();
+            let mut reason = format!("no recognised web framework ({})", all_framework_names());
+            if !aside.is_empty() {
+                reason.push_str(&format!(
+                    " in production code; framework code is set aside: {}",
+                    aside.join(", ")
+                ));
+            }
+            return Ok(Applicability::NotApplicable(reason));
         }
         let all_names = names_of(&detected);
         detected.retain(|(st, _)| self.signals.contains_key(&st.def.stack));
@@ -762,20 +784,23 @@ impl CodeSignal {
 
     fn detect(&self, cx: &mut CheckCx<'_>, st: &CompiledStack) -> Vec<&'static str> {
         let ws = cx.workspace();
+        let clients = Clients::of(ws, st);
         let mut names = Vec::new();
         for (name, m, c) in &st.frameworks {
             let declared = m.as_ref().is_none_or(|m| {
-                ws.selected(st.manifest)
-                    .iter()
-                    .any(|&i| ws.text(i).is_ok_and(|t| m.is_match(t)))
+                ws.selected(st.manifest).iter().any(|&i| {
+                    !clients.holds(&ws.file(i).rel) && ws.text(i).is_ok_and(|t| m.is_match(t))
+                })
             });
             // A declared dependency counts only when some code uses it (rustdesk-server
-            // lists axum in Cargo.toml, yet no source file imports it).
+            // lists axum in Cargo.toml, yet no source file imports it). Components count
+            // (`import Link from 'next/link'` in a page).
             let used = declared
                 && c.as_ref().is_some_and(|c| {
-                    ws.selected(st.code)
-                        .iter()
-                        .any(|&i| ws.text(i).is_ok_and(|t| !is_generated(t) && c.is_match(t)))
+                    ws.selected(st.paths).iter().any(|&i| {
+                        !clients.holds(&ws.file(i).rel)
+                            && ws.text(i).is_ok_and(|t| !is_generated(t) && c.is_match(t))
+                    })
                 });
             if used {
                 names.push(*name);
@@ -821,18 +846,7 @@ impl CodeSignal {
         } else {
             Vec::new()
         };
-        // In a Node workspace, the packages that are command-line tools or browser and
-        // mobile front ends are not the service.
-        let packages = if st.def.stack == Stack::Node {
-            node_packages(ws, st.manifest)
-        } else {
-            Vec::new()
-        };
-        let package_dirs: Vec<&str> = packages.iter().map(|(d, _)| d.as_str()).collect();
-        let is_client = |rel: &str| {
-            nearest_package(rel, &package_dirs)
-                .is_some_and(|d| packages.iter().any(|(p, client)| p == d && *client))
-        };
+        let clients = Clients::of(ws, st);
         // Every file of the stack may be searched: spread them over the pool. Results keep
         // file order, so reports are deterministic.
         use rayon::prelude::*;
@@ -858,7 +872,7 @@ impl CodeSignal {
             if test_modules.iter().any(|t| is_under(rel, t)) {
                 return hits;
             }
-            if is_client(rel) {
+            if clients.holds(rel) {
                 return hits;
             }
             let Ok(text) = ws.text(i) else { return hits };
@@ -1017,6 +1031,38 @@ fn rust_test_modules(ws: &crate::collect::Workspace, code: SelectorId) -> Vec<St
     out
 }
 
+/// The packages of a workspace that are command-line tools or browser, mobile and desktop
+/// front ends: not the service, so neither their manifests nor their code are read.
+struct Clients {
+    /// Every package directory of the stack, and whether it is a client.
+    packages: Vec<(String, bool)>,
+}
+
+impl Clients {
+    fn of(ws: &crate::collect::Workspace, st: &CompiledStack) -> Clients {
+        let packages = match st.def.stack {
+            Stack::Node => node_packages(ws, st.manifest),
+            Stack::Rust => rust_crates(ws, st.manifest),
+            _ => Vec::new(),
+        };
+        Clients { packages }
+    }
+
+    /// Whether the file at `rel` belongs to a client package (its deepest package).
+    fn holds(&self, rel: &str) -> bool {
+        self.packages
+            .iter()
+            .filter(|(d, _)| {
+                d.is_empty()
+                    || rel
+                        .strip_prefix(d.as_str())
+                        .is_some_and(|r| r.starts_with('/'))
+            })
+            .max_by_key(|(d, _)| d.len())
+            .is_some_and(|(_, client)| *client)
+    }
+}
+
 /// Every Node package of the workspace (the directory of each `package.json`, `""` at the
 /// root) and whether it is a client rather than the service: a workspace package that is a
 /// command-line tool (a `bin` entry) or a browser or mobile front end (a UI library among
@@ -1031,6 +1077,7 @@ fn node_packages(ws: &crate::collect::Workspace, manifest: SelectorId) -> Vec<(S
         "preact",
         "react-native",
         "expo",
+        "electron",
     ];
     const SERVER: &[&str] = &[
         "express",
@@ -1080,12 +1127,27 @@ fn is_browser_code(text: &str) -> bool {
     .is_match(text)
 }
 
-/// The deepest package directory that holds `rel`.
-fn nearest_package<'p>(rel: &str, dirs: &[&'p str]) -> Option<&'p str> {
-    dirs.iter()
-        .copied()
-        .filter(|d| d.is_empty() || rel.strip_prefix(*d).is_some_and(|r| r.starts_with('/')))
-        .max_by_key(|d| d.len())
+/// Every Rust crate of the workspace (the directory of each `Cargo.toml`) and whether it is
+/// a desktop front end rather than the service: a member crate whose `[dependencies]` name
+/// a GUI toolkit (Tauri's `src-tauri`, egui's `eframe`, iced, Slint). The root crate is
+/// always the service.
+fn rust_crates(ws: &crate::collect::Workspace, manifest: SelectorId) -> Vec<(String, bool)> {
+    static GUI: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let gui = GUI.get_or_init(|| {
+        Regex::new(r"(?m)^\[dependencies\]\n(?:[^\[\n][^\n]*\n|\n)*?\s*(tauri|eframe|iced|slint)(\.workspace)?\s*=")
+            .expect("built-in regex")
+    });
+    let mut out = Vec::new();
+    for &i in ws.selected(manifest) {
+        let rel = &ws.file(i).rel;
+        let Some(dir) = rel.strip_suffix("Cargo.toml") else {
+            continue;
+        };
+        let dir = dir.trim_end_matches('/');
+        let client = !dir.is_empty() && ws.text(i).is_ok_and(|t| gui.is_match(t));
+        out.push((dir.to_owned(), client));
+    }
+    out
 }
 
 /// Whether `rel` is the module file `module.rs` or lies under `module/`.
@@ -1761,5 +1823,35 @@ mod tests {
         assert!(in_string("const s = `echo ", Stack::Node));
         assert!(!in_string("fmt.Sprintf(\"%d\", n); ", Stack::Go));
         assert!(!in_string("String s = \"a\\\"b\"; ", Stack::Java));
+    }
+
+    /// Covers hoppscotch: the `src-tauri` crates of its desktop apps are not the service.
+    #[test]
+    fn rust_desktop_crates_are_not_the_service() {
+        let p = "expect: absent\nsignals:\n  rust:\n    - pattern: 'Client::new\\(\\)'\n";
+        let (_, f, _) = run(
+            "code_signal",
+            p,
+            &[
+                (
+                    "Cargo.toml",
+                    "[workspace]\nmembers = [\"server\", \"desktop/src-tauri\"]\n",
+                ),
+                ("server/Cargo.toml", "[dependencies]\naxum = \"0.8\"\n"),
+                (
+                    "server/src/main.rs",
+                    "use axum::Router;\nlet c = Client::new();\n",
+                ),
+                (
+                    "desktop/src-tauri/Cargo.toml",
+                    "[build-dependencies]\ntauri-build = \"2\"\n\n[dependencies]\ntauri = \"2\"\n",
+                ),
+                ("desktop/src-tauri/src/lib.rs", "let c = Client::new();\n"),
+            ],
+        );
+        assert_eq!(
+            lines(&f),
+            vec!["server/src/main.rs:2:9: `Client::new()` found"]
+        );
     }
 }
