@@ -1064,9 +1064,10 @@ impl Clients {
 }
 
 /// Every Node package of the workspace (the directory of each `package.json`, `""` at the
-/// root) and whether it is a client rather than the service: a workspace package that is a
-/// command-line tool (a `bin` entry) or a browser or mobile front end (a UI library among
-/// its dependencies and no server framework). The root package is always the service.
+/// root) and whether it is a client rather than the service: a workspace package without a
+/// server framework that is a command-line tool (a `bin` entry) or a browser, mobile or
+/// desktop front end (a UI library among its dependencies). The root package is always the
+/// service.
 fn node_packages(ws: &crate::collect::Workspace, manifest: SelectorId) -> Vec<(String, bool)> {
     const UI: &[&str] = &[
         "vue",
@@ -1110,7 +1111,9 @@ fn node_packages(ws: &crate::collect::Workspace, manifest: SelectorId) -> Vec<(S
                 .any(|n| json.get("dependencies").and_then(|d| d.get(n)).is_some())
         };
         let dir = dir.trim_end_matches('/');
-        let client = !dir.is_empty() && (json.get("bin").is_some() || has(UI) && !has(SERVER));
+        // A package that serves (n8n's `packages/cli` has a `bin` and runs Express) is
+        // the service whatever else it ships.
+        let client = !dir.is_empty() && (json.get("bin").is_some() || has(UI)) && !has(SERVER);
         out.push((dir.to_owned(), client));
     }
     out
