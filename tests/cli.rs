@@ -631,3 +631,25 @@ fn service_fact_reads_only_runtime_dependencies() {
     let (_, report) = audit_json(svc.path(), &["--select", "CONF001"]);
     assert_eq!(report["results"][0]["outcome"], "fail");
 }
+
+/// A framework fact holds only when a manifest declares the framework and code uses it:
+/// a dependency no source imports (rustdesk-server's axum) is not an axum service.
+#[test]
+fn framework_facts_need_a_declaration_and_a_use() {
+    let rules = TestRepo::new().file(
+        "ACME010-axum-service.yaml",
+        "id: ACME010\nname: axum-service\ntitle: t\ncategory: reliability\nseverity: low\nsince: 0.1.0\napplies:\n  - fact: axum\ncheck:\n  kind: path_exists\n  params: {any_of: [Cargo.toml]}\nwhy: w\nfix: f\nexamples:\n  - {name: a, expect: fail}\n  - {name: b, expect: pass}\n",
+    );
+    let unused = TestRepo::new()
+        .file("Cargo.toml", "[dependencies]\naxum = \"0.8\"\n")
+        .file("src/main.rs", "fn main() {}\n");
+    let rules_dir = rules.path().to_str().unwrap().to_owned();
+    let args = ["--rules", rules_dir.as_str(), "--select", "ACME010"];
+    let (_, report) = audit_json(unused.path(), &args);
+    assert_eq!(ids_with(&report, "skipped"), vec!["ACME010".to_owned()]);
+    let used = TestRepo::new()
+        .file("Cargo.toml", "[dependencies]\naxum = \"0.8\"\n")
+        .file("src/main.rs", "use axum::Router;\nfn main() {}\n");
+    let (_, report) = audit_json(used.path(), &args);
+    assert_eq!(ids_with(&report, "pass"), vec!["ACME010".to_owned()]);
+}

@@ -30,13 +30,13 @@ pub enum Expect {
 pub enum Stack {
     /// FastAPI, Flask, Django.
     Python,
-    /// Express, Fastify, NestJS, Koa.
+    /// Express, Fastify, NestJS, Koa, Hono, Next.js.
     Node,
     /// net/http, Gin, Echo, Fiber, chi.
     Go,
     /// axum, actix-web, Rocket.
     Rust,
-    /// Spring Boot.
+    /// Spring Boot (MVC or WebFlux), Armeria.
     Java,
 }
 
@@ -52,9 +52,15 @@ pub enum Scope {
     /// `gradle.properties`, `libs.versions.toml`).
     Manifest,
     /// Configuration files (`*.ini`/`*.cfg`/`*.toml`/`*.conf`, `Procfile`, `*.sh`,
-    /// `Dockerfile*` and `uwsgi*.yml` for Python, `application*.properties|yml`
-    /// and `logback*.xml`/`log4j2*.xml` for Java, `.env.example` and `*.prisma` for Node).
+    /// `Dockerfile*` and `uwsgi*.yml` for Python, `application*.properties|yml`, any
+    /// `src/main/resources/*.yml|yaml|properties` and `logback*.xml`/`log4j2*.xml` for Java, `.env.example`, `*.prisma` and
+    /// `next.config.*` for Node).
     Config,
+    /// The relative paths (not the contents) of the stack's source files, components
+    /// (`*.tsx`, `*.jsx`) included: file-based routes such as Next.js
+    /// `pages/api/health.ts` or `app/api/health/route.ts`, and error pages
+    /// (`app/global-error.tsx`). Filters that read a file's text do not apply.
+    Path,
 }
 
 /// One pattern that counts as the signal (or, with `absent`, as a violation).
@@ -134,7 +140,8 @@ pub struct Params {
 
 /// Paths of production role that are still not server code: scripts, migrations, build
 /// output, front-end assets and tool configuration. (Tests, examples, docs, vendored and
-/// generated code are set aside by the scope model, `collect::scope`.)
+/// generated code are set aside by the scope model, `collect::scope`.) Tool configuration
+/// (`TOOL_CONFIGS`) is left out of code but may be read as configuration.
 pub const DEFAULT_EXCLUDES: &[&str] = &[
     "**/scripts/**",
     "**/script/**",
@@ -153,11 +160,17 @@ pub const DEFAULT_EXCLUDES: &[&str] = &[
     "manage.py",
     "noxfile.py",
     "fabfile.py",
-    "{webpack,jest,vite,vitest,babel,eslint,rollup,tailwind,postcss,next,nuxt,playwright,prettier,svelte,astro,karma,commitlint,lint-staged}.config.*",
     "gulpfile.*",
     "Gruntfile.*",
+    "build.{js,mjs,cjs}",
     "build.rs",
     "**/src/bin/**",
+];
+
+/// Tool configuration files: not application code, but `next.config.*` is where Next.js
+/// sets response headers, so configuration scope still reads them.
+pub const TOOL_CONFIGS: &[&str] = &[
+    "{webpack,jest,vite,vitest,babel,eslint,rollup,tailwind,postcss,next,nuxt,playwright,prettier,svelte,astro,karma,commitlint,lint-staged}.config.*",
 ];
 
 struct StackDef {
@@ -166,11 +179,14 @@ struct StackDef {
     manifest: &'static [&'static str],
     config: &'static [&'static str],
     comments: &'static [&'static str],
-    /// (fact name, display name, manifest regex, code regex)
+    /// Globs of the files whose paths `in: path` patterns match (file-based routes).
+    paths: &'static [&'static str],
+    /// (fact name, display name, manifest regex, code regex): a framework is detected when
+    /// some code file uses it (the code regex) and, where a manifest regex is given, a
+    /// manifest declares it too. A dependency that no code imports is not a service built
+    /// on it.
     frameworks: &'static [(&'static str, &'static str, &'static str, &'static str)],
 }
-
-const PY_DEP: &str = r#"(?im)^\s*["']?"#;
 
 /// The recognised stacks and how their frameworks are detected; mirrored by the framework
 /// facts in `rules/facts.yaml`.
@@ -178,6 +194,7 @@ const STACKS: &[StackDef] = &[
     StackDef {
         stack: Stack::Python,
         code: &["*.py"],
+        paths: &["*.py"],
         manifest: &[
             "requirements*.txt",
             "**/requirements/*.txt",
@@ -201,51 +218,100 @@ const STACKS: &[StackDef] = &[
             "uwsgi*.yaml",
         ],
         comments: &["#"],
+        // An import is the evidence for Python: dependencies may be declared in `setup.py`
+        // or a lock file that is not read.
         frameworks: &[
             (
                 "fastapi",
                 "FastAPI",
-                r#"fastapi\s*([=<>~!;\[,"'\s]|$)"#,
+                "",
                 r"(?m)^\s*(from|import)\s+fastapi\b",
             ),
-            (
-                "flask",
-                "Flask",
-                r#"flask\s*([=<>~!;\[,"'\s]|$)"#,
-                r"(?m)^\s*(from|import)\s+flask\b",
-            ),
-            (
-                "django",
-                "Django",
-                r#"django\s*([=<>~!;\[,"'\s]|$)"#,
-                r"(?m)^\s*(from|import)\s+django\b",
-            ),
+            ("flask", "Flask", "", r"(?m)^\s*(from|import)\s+flask\b"),
+            ("django", "Django", "", r"(?m)^\s*(from|import)\s+django\b"),
         ],
     },
     StackDef {
         stack: Stack::Node,
         code: &["*.js", "*.mjs", "*.cjs", "*.ts", "*.mts", "*.cts"],
+        // File-based routes and error pages (Next.js, Remix) are also components.
+        paths: &[
+            "*.js", "*.mjs", "*.cjs", "*.ts", "*.mts", "*.cts", "*.jsx", "*.tsx",
+        ],
         manifest: &["package.json"],
-        config: &[".env.example", ".env.sample", "*.prisma"],
+        config: &[".env.example", ".env.sample", "*.prisma", "next.config.*"],
         comments: &["//", "/*", "*"],
         frameworks: &[
-            ("express", "Express", r#""express"\s*:"#, ""),
-            ("fastify", "Fastify", r#""fastify"\s*:"#, ""),
-            ("nestjs", "NestJS", r#""@nestjs/core"\s*:"#, ""),
-            ("koa", "Koa", r#""koa"\s*:"#, ""),
+            (
+                "express",
+                "Express",
+                r#""express"\s*:"#,
+                r#"(?m)(\bfrom\s+|\brequire\(\s*|\bimport\(\s*|^\s*import\s+)["']express["']"#,
+            ),
+            (
+                "fastify",
+                "Fastify",
+                r#""fastify"\s*:"#,
+                r#"(?m)(\bfrom\s+|\brequire\(\s*|\bimport\(\s*|^\s*import\s+)["']fastify["']"#,
+            ),
+            (
+                "nestjs",
+                "NestJS",
+                r#""@nestjs/core"\s*:"#,
+                r#"(?m)(\bfrom\s+|\brequire\(\s*|\bimport\(\s*)["']@nestjs/core["']"#,
+            ),
+            (
+                "koa",
+                "Koa",
+                r#""koa"\s*:"#,
+                r#"(?m)(\bfrom\s+|\brequire\(\s*|\bimport\(\s*|^\s*import\s+)["']koa["']"#,
+            ),
+            (
+                "hono",
+                "Hono",
+                r#""hono"\s*:"#,
+                r#"(?m)(\bfrom\s+|\brequire\(\s*|\bimport\(\s*)["']hono(/[\w./-]+)?["']"#,
+            ),
+            (
+                "nextjs",
+                "Next.js",
+                r#""next"\s*:"#,
+                r#"(?m)(\bfrom\s+|\brequire\(\s*|\bimport\(\s*)["']next(/[\w./-]+)?["']"#,
+            ),
         ],
     },
     StackDef {
         stack: Stack::Go,
         code: &["*.go"],
+        paths: &["*.go"],
         manifest: &["go.mod"],
         config: &[],
         comments: &["//", "/*", "*"],
         frameworks: &[
-            ("gin", "Gin", r"github\.com/gin-gonic/gin\b", ""),
-            ("echo", "Echo", r"github\.com/labstack/echo\b", ""),
-            ("fiber", "Fiber", r"github\.com/gofiber/fiber\b", ""),
-            ("chi", "chi", r"github\.com/go-chi/chi\b", ""),
+            (
+                "gin",
+                "Gin",
+                r"github\.com/gin-gonic/gin\b",
+                r#""github\.com/gin-gonic/gin""#,
+            ),
+            (
+                "echo",
+                "Echo",
+                r"github\.com/labstack/echo\b",
+                r#""github\.com/labstack/echo(/v\d+)?""#,
+            ),
+            (
+                "fiber",
+                "Fiber",
+                r"github\.com/gofiber/fiber\b",
+                r#""github\.com/gofiber/fiber(/v\d+)?""#,
+            ),
+            (
+                "chi",
+                "chi",
+                r"github\.com/go-chi/chi\b",
+                r#""github\.com/go-chi/chi(/v\d+)?""#,
+            ),
             (
                 "go_http",
                 "net/http",
@@ -257,6 +323,7 @@ const STACKS: &[StackDef] = &[
     StackDef {
         stack: Stack::Rust,
         code: &["*.rs"],
+        paths: &["*.rs"],
         // Only `[dependencies]` counts: a test server in dev-dependencies is not a service.
         manifest: &["Cargo.toml"],
         config: &[],
@@ -266,25 +333,26 @@ const STACKS: &[StackDef] = &[
                 "axum",
                 "axum",
                 r"(?m)^\[(?:workspace\.)?dependencies\]\n(?:[^\[\n][^\n]*\n|\n)*?\s*axum(?:\.workspace)?\s*=|^\[(?:workspace\.)?dependencies\.axum\]",
-                "",
+                r"\baxum\s*::|\buse\s+axum\b",
             ),
             (
                 "actix",
                 "actix-web",
                 r"(?m)^\[(?:workspace\.)?dependencies\]\n(?:[^\[\n][^\n]*\n|\n)*?\s*actix-web(?:\.workspace)?\s*=|^\[(?:workspace\.)?dependencies\.actix-web\]",
-                "",
+                r"\bactix_web\s*::|\buse\s+actix_web\b",
             ),
             (
                 "rocket",
                 "Rocket",
                 r"(?m)^\[(?:workspace\.)?dependencies\]\n(?:[^\[\n][^\n]*\n|\n)*?\s*rocket(?:\.workspace)?\s*=|^\[(?:workspace\.)?dependencies\.rocket\]",
-                "",
+                r"\brocket\s*::|\buse\s+rocket\b|\bextern\s+crate\s+rocket\b",
             ),
         ],
     },
     StackDef {
         stack: Stack::Java,
         code: &["*.java", "*.kt"],
+        paths: &["*.java", "*.kt"],
         // `gradle.properties` and version catalogs carry the Spring Boot version.
         manifest: &[
             "pom.xml",
@@ -298,22 +366,35 @@ const STACKS: &[StackDef] = &[
             "application*.yml",
             "application*.yaml",
             "bootstrap*.yml",
+            // Spring reads other names too (`spring.config.name`, imported files).
+            "**/src/main/resources/*.yml",
+            "**/src/main/resources/*.yaml",
+            "**/src/main/resources/*.properties",
             "logback*.xml",
             "log4j2*.xml",
         ],
         comments: &["//", "/*", "*"],
-        frameworks: &[(
-            "spring_boot",
-            "Spring Boot",
-            r"spring-boot-starter-web(flux|mvc)?\b",
-            "",
-        )],
+        frameworks: &[
+            (
+                "spring_boot",
+                "Spring Boot",
+                r"spring-boot-starter-web(flux|mvc)?\b",
+                r"(?m)^\s*import\s+org\.springframework\.",
+            ),
+            (
+                "armeria",
+                "Armeria",
+                r"\bcom\.linecorp\.armeria\b",
+                r"(?m)^\s*import\s+com\.linecorp\.armeria\.server\.",
+            ),
+        ],
     },
 ];
 
 struct CompiledStack {
     def: &'static StackDef,
     code: SelectorId,
+    paths: SelectorId,
     manifest: SelectorId,
     config: Option<SelectorId>,
     frameworks: Vec<(&'static str, Option<Regex>, Option<Regex>)>,
@@ -346,6 +427,18 @@ impl CompiledSignal {
             unless_repo: None,
             unless_config: None,
             unless_next_line: None,
+        }
+    }
+}
+
+impl CompiledStack {
+    /// The files a scope searches, if the stack has any.
+    fn selector(&self, scope: Scope) -> Option<SelectorId> {
+        match scope {
+            Scope::Code => Some(self.code),
+            Scope::Path => Some(self.paths),
+            Scope::Manifest => Some(self.manifest),
+            Scope::Config => self.config,
         }
     }
 }
@@ -424,13 +517,7 @@ fn framework_regexes() -> &'static [FrameworkRegexes] {
                 def.frameworks
                     .iter()
                     .map(|(_, display, m, c)| {
-                        let m = (!m.is_empty()).then(|| {
-                            if def.stack == Stack::Python {
-                                compile(&format!("{PY_DEP}{m}"))
-                            } else {
-                                compile(m)
-                            }
-                        });
+                        let m = (!m.is_empty()).then(|| compile(m));
                         let c = (!c.is_empty()).then(|| compile(c));
                         (*display, m, c)
                     })
@@ -461,22 +548,26 @@ impl CheckKind for CodeSignal {
         } else {
             None
         };
-        let mut exclude = globs(DEFAULT_EXCLUDES);
-        exclude.extend(p.exclude.iter().cloned());
+        let mut config_exclude = globs(DEFAULT_EXCLUDES);
+        config_exclude.extend(p.exclude.iter().cloned());
+        let mut exclude = config_exclude.clone();
+        exclude.extend(globs(TOOL_CONFIGS));
         let mut stacks = Vec::new();
         for (i, def) in STACKS.iter().enumerate() {
             let code = cx.files("exclude", &globs(def.code), &exclude, false)?;
+            let paths = cx.files("exclude", &globs(def.paths), &exclude, false)?;
             let manifest = cx.files("exclude", &globs(def.manifest), &exclude, false)?;
             let config = if def.config.is_empty() {
                 None
             } else {
-                Some(cx.files("exclude", &globs(def.config), &exclude, false)?)
+                Some(cx.files("exclude", &globs(def.config), &config_exclude, false)?)
             };
             // Framework detection is the same for every rule: compiled once per process.
             let frameworks = framework_regexes()[i].clone();
             stacks.push(CompiledStack {
                 def,
                 code,
+                paths,
                 manifest,
                 config,
                 frameworks,
@@ -504,10 +595,32 @@ impl CheckKind for CodeSignal {
             }
         }
         if detected.is_empty() {
-            return Ok(Applicability::NotApplicable(format!(
-                "no recognised web framework ({})",
-                all_framework_names()
-            )));
+            // Framework code that only tests or examples use is no service, and the reason
+            // says where it was set aside.
+            let ws = cx.workspace();
+            let aside: Vec<String> = self
+                .stacks
+                .iter()
+                .flat_map(|st| {
+                    ws.set_aside(st.code).iter().filter_map(move |&i| {
+                        let used = ws.text(i).is_ok_and(|t| {
+                            st.frameworks
+                                .iter()
+                                .any(|(_, _, c)| c.as_ref().is_some_and(|c| c.is_match(t)))
+                        });
+                        used.then(|| format!("`{}` ({})", ws.file(i).rel, ws.role(i)))
+                    })
+                })
+                .take(3)
+                .collect();
+            let mut reason = format!("no recognised web framework ({})", all_framework_names());
+            if !aside.is_empty() {
+                reason.push_str(&format!(
+                    " in production code; framework code is set aside: {}",
+                    aside.join(", ")
+                ));
+            }
+            return Ok(Applicability::NotApplicable(reason));
         }
         let all_names = names_of(&detected);
         detected.retain(|(st, _)| self.signals.contains_key(&st.def.stack));
@@ -530,11 +643,7 @@ impl CheckKind for CodeSignal {
         for (st, _) in &detected {
             for sel in self.signals[&st.def.stack]
                 .iter()
-                .filter_map(|s| match s.scope {
-                    Scope::Code => Some(st.code),
-                    Scope::Manifest => Some(st.manifest),
-                    Scope::Config => st.config,
-                })
+                .filter_map(|s| st.selector(s.scope))
                 .collect::<std::collections::BTreeSet<_>>()
             {
                 cx.subjects(sel);
@@ -675,20 +784,25 @@ impl CodeSignal {
 
     fn detect(&self, cx: &mut CheckCx<'_>, st: &CompiledStack) -> Vec<&'static str> {
         let ws = cx.workspace();
+        let clients = Clients::of(ws, st);
         let mut names = Vec::new();
         for (name, m, c) in &st.frameworks {
-            let in_manifest = m.as_ref().is_some_and(|m| {
-                ws.selected(st.manifest)
-                    .iter()
-                    .any(|&i| ws.text(i).is_ok_and(|t| m.is_match(t)))
+            let declared = m.as_ref().is_none_or(|m| {
+                ws.selected(st.manifest).iter().any(|&i| {
+                    !clients.holds(&ws.file(i).rel) && ws.text(i).is_ok_and(|t| m.is_match(t))
+                })
             });
-            let in_code = !in_manifest
+            // A declared dependency counts only when some code uses it (rustdesk-server
+            // lists axum in Cargo.toml, yet no source file imports it). Components count
+            // (`import Link from 'next/link'` in a page).
+            let used = declared
                 && c.as_ref().is_some_and(|c| {
-                    ws.selected(st.code)
-                        .iter()
-                        .any(|&i| ws.text(i).is_ok_and(|t| !is_generated(t) && c.is_match(t)))
+                    ws.selected(st.paths).iter().any(|&i| {
+                        !clients.holds(&ws.file(i).rel)
+                            && ws.text(i).is_ok_and(|t| !is_generated(t) && c.is_match(t))
+                    })
                 });
-            if in_manifest || in_code {
+            if used {
                 names.push(*name);
             }
         }
@@ -704,12 +818,9 @@ impl CodeSignal {
         all: bool,
     ) -> Vec<Hit> {
         let ws = cx.workspace();
-        let sel = match s.scope {
-            Scope::Code => Some(st.code),
-            Scope::Manifest => Some(st.manifest),
-            Scope::Config => st.config,
+        let Some(sel) = st.selector(s.scope) else {
+            return Vec::new();
         };
-        let Some(sel) = sel else { return Vec::new() };
         if let (Some(u), Some(config)) = (&s.unless_config, st.config)
             && ws
                 .selected(config)
@@ -728,13 +839,47 @@ impl CodeSignal {
                 return Vec::new();
             }
         }
+        // Rust modules compiled only for tests (`#[cfg(test)] mod db_perf;`) live in files
+        // of their own; those files are test code whatever their path.
+        let test_modules = if st.def.stack == Stack::Rust && s.scope == Scope::Code {
+            rust_test_modules(ws, st.code)
+        } else {
+            Vec::new()
+        };
+        let clients = Clients::of(ws, st);
         // Every file of the stack may be searched: spread them over the pool. Results keep
         // file order, so reports are deterministic.
         use rayon::prelude::*;
         let scan = |i: usize| -> Vec<Hit> {
             let mut hits = Vec::new();
+            let rel = &ws.file(i).rel;
+            if s.scope == Scope::Path {
+                if let Some(m) = s.pattern.find(rel) {
+                    let text = if m.as_str().is_empty() {
+                        rel.as_str()
+                    } else {
+                        m.as_str()
+                    };
+                    hits.push(Hit {
+                        path: rel.clone(),
+                        line: 1,
+                        col: 1,
+                        text: text.chars().take(80).collect(),
+                    });
+                }
+                return hits;
+            }
+            if test_modules.iter().any(|t| is_under(rel, t)) {
+                return hits;
+            }
+            if clients.holds(rel) {
+                return hits;
+            }
             let Ok(text) = ws.text(i) else { return hits };
             if s.scope == Scope::Code && is_generated(text) {
+                return hits;
+            }
+            if st.def.stack == Stack::Node && s.scope == Scope::Code && is_browser_code(text) {
                 return hits;
             }
             if s.if_file.iter().any(|r| !r.is_match(text)) {
@@ -754,11 +899,25 @@ impl CodeSignal {
                 let idx = index.get_or_insert_with(|| LineIndex::new(text));
                 let (line, col) = idx.position(text, at.start());
                 let c = comments.get_or_insert_with(|| {
-                    (s.scope != Scope::Manifest).then(|| comment_lines(text, st.def.comments))
+                    (s.scope != Scope::Manifest).then(|| {
+                        let mut c = comment_lines(text, st.def.comments);
+                        if st.def.stack == Stack::Rust {
+                            c.extend(rust_test_block_lines(text));
+                        }
+                        c
+                    })
                 });
                 if let Some(c) = c {
                     let lt = idx.line_text(text, line).trim_start();
                     if c.contains(&line) || st.def.comments.iter().any(|p| lt.starts_with(p)) {
+                        continue;
+                    }
+                }
+                // A violation is code: `print(` inside a message that suggests a command
+                // (`'… python3 -c "print(secrets.token_urlsafe())"'`) is text.
+                if self.expect == Expect::Absent && s.scope == Scope::Code {
+                    let line_start = text[..at.start()].rfind('\n').map_or(0, |n| n + 1);
+                    if in_string(&text[line_start..at.start()], st.def.stack) {
                         continue;
                     }
                 }
@@ -832,11 +991,237 @@ fn route_regex(declared: &str) -> Option<Regex> {
     Regex::new(&format!(r#"["'`](?:{})/?["'`]"#, tails.join("|"))).ok()
 }
 
+/// Module paths (`crates/db/src/perf`, for `perf.rs` and `perf/`) that a Rust file declares
+/// only for tests: `#[cfg(test)] mod perf;`.
+fn rust_test_modules(ws: &crate::collect::Workspace, code: SelectorId) -> Vec<String> {
+    static DECL: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let decl = DECL.get_or_init(|| {
+        Regex::new(r"(?m)^\s*#\[cfg\(test\)\]\s*(?:#\[[^\]]*\]\s*)*(?:pub(?:\([^)]*\))?\s+)?mod\s+(\w+)\s*;")
+            .expect("built-in regex")
+    });
+    let mut out = Vec::new();
+    for &i in ws.selected(code) {
+        let Ok(text) = ws.text(i) else { continue };
+        if !text.contains("cfg(test)") {
+            continue;
+        }
+        let rel = &ws.file(i).rel;
+        let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel.as_str()));
+        // `lib.rs`, `main.rs` and `mod.rs` declare modules beside them; `foo.rs` in `foo/`.
+        let base = match name {
+            "lib.rs" | "main.rs" | "mod.rs" => dir.to_owned(),
+            _ => {
+                let stem = name.trim_end_matches(".rs");
+                if dir.is_empty() {
+                    stem.to_owned()
+                } else {
+                    format!("{dir}/{stem}")
+                }
+            }
+        };
+        for caps in decl.captures_iter(text) {
+            let m = &caps[1];
+            out.push(if base.is_empty() {
+                m.to_owned()
+            } else {
+                format!("{base}/{m}")
+            });
+        }
+    }
+    out
+}
+
+/// The packages of a workspace that are command-line tools or browser, mobile and desktop
+/// front ends: not the service, so neither their manifests nor their code are read.
+struct Clients {
+    /// Every package directory of the stack, and whether it is a client.
+    packages: Vec<(String, bool)>,
+}
+
+impl Clients {
+    fn of(ws: &crate::collect::Workspace, st: &CompiledStack) -> Clients {
+        let packages = match st.def.stack {
+            Stack::Node => node_packages(ws, st.manifest),
+            Stack::Rust => rust_crates(ws, st.manifest),
+            _ => Vec::new(),
+        };
+        Clients { packages }
+    }
+
+    /// Whether the file at `rel` belongs to a client package (its deepest package).
+    fn holds(&self, rel: &str) -> bool {
+        self.packages
+            .iter()
+            .filter(|(d, _)| {
+                d.is_empty()
+                    || rel
+                        .strip_prefix(d.as_str())
+                        .is_some_and(|r| r.starts_with('/'))
+            })
+            .max_by_key(|(d, _)| d.len())
+            .is_some_and(|(_, client)| *client)
+    }
+}
+
+/// Every Node package of the workspace (the directory of each `package.json`, `""` at the
+/// root) and whether it is a client rather than the service: a workspace package without a
+/// server framework that is a command-line tool (a `bin` entry) or a browser, mobile or
+/// desktop front end (a UI library among its dependencies). The root package is always the
+/// service.
+fn node_packages(ws: &crate::collect::Workspace, manifest: SelectorId) -> Vec<(String, bool)> {
+    const UI: &[&str] = &[
+        "vue",
+        "react-dom",
+        "@angular/core",
+        "svelte",
+        "solid-js",
+        "preact",
+        "react-native",
+        "expo",
+        "electron",
+    ];
+    const SERVER: &[&str] = &[
+        "express",
+        "fastify",
+        "koa",
+        "@nestjs/core",
+        "hono",
+        "next",
+        "@remix-run/node",
+        "@remix-run/serve",
+        "@react-router/node",
+        "@react-router/serve",
+        "@sveltejs/kit",
+        "nuxt",
+        "@hapi/hapi",
+    ];
+    let mut out = Vec::new();
+    for &i in ws.selected(manifest) {
+        let rel = &ws.file(i).rel;
+        let Some(dir) = rel.strip_suffix("package.json") else {
+            continue;
+        };
+        let Ok(text) = ws.text(i) else { continue };
+        let Ok(json) = serde_json::from_str::<serde_json::Value>(text) else {
+            continue;
+        };
+        let has = |names: &[&str]| {
+            names
+                .iter()
+                .any(|n| json.get("dependencies").and_then(|d| d.get(n)).is_some())
+        };
+        let dir = dir.trim_end_matches('/');
+        // A package that serves (n8n's `packages/cli` has a `bin` and runs Express) is
+        // the service whatever else it ships.
+        let client = !dir.is_empty() && (json.get("bin").is_some() || has(UI)) && !has(SERVER);
+        out.push((dir.to_owned(), client));
+    }
+    out
+}
+
+/// Whether a Node source file is front-end code: it imports a browser or mobile UI library
+/// (React, Vue, Svelte, Angular, …, or Sentry's browser SDKs).
+fn is_browser_code(text: &str) -> bool {
+    static UI: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    UI.get_or_init(|| {
+        Regex::new(r#"(?m)(\bfrom\s+|\brequire\(\s*|^\s*import\s+)["'](react|react-dom|react-native|vue|svelte|preact|solid-js|@angular/core|mobx-react(-lite)?|@sentry/(react|browser|vue|angular|svelte|react-native))(/[\w./-]*)?["']"#)
+            .expect("built-in regex")
+    })
+    .is_match(text)
+}
+
+/// Every Rust crate of the workspace (the directory of each `Cargo.toml`) and whether it is
+/// a desktop front end rather than the service: a member crate whose `[dependencies]` name
+/// a GUI toolkit (Tauri's `src-tauri`, egui's `eframe`, iced, Slint). The root crate is
+/// always the service.
+fn rust_crates(ws: &crate::collect::Workspace, manifest: SelectorId) -> Vec<(String, bool)> {
+    static GUI: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let gui = GUI.get_or_init(|| {
+        Regex::new(r"(?m)^\[dependencies\]\n(?:[^\[\n][^\n]*\n|\n)*?\s*(tauri|eframe|iced|slint)(\.workspace)?\s*=")
+            .expect("built-in regex")
+    });
+    let mut out = Vec::new();
+    for &i in ws.selected(manifest) {
+        let rel = &ws.file(i).rel;
+        let Some(dir) = rel.strip_suffix("Cargo.toml") else {
+            continue;
+        };
+        let dir = dir.trim_end_matches('/');
+        let client = !dir.is_empty() && ws.text(i).is_ok_and(|t| gui.is_match(t));
+        out.push((dir.to_owned(), client));
+    }
+    out
+}
+
+/// Whether `rel` is the module file `module.rs` or lies under `module/`.
+fn is_under(rel: &str, module: &str) -> bool {
+    rel.strip_prefix(module)
+        .is_some_and(|rest| rest == ".rs" || rest.starts_with('/'))
+}
+
+/// 1-based numbers of the lines of inline Rust modules compiled only for tests
+/// (`#[cfg(test)] mod tests { … }`).
+fn rust_test_block_lines(text: &str) -> std::collections::BTreeSet<u32> {
+    static OPEN: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let open = OPEN.get_or_init(|| {
+        Regex::new(r"(?m)^\s*#\[cfg\(test\)\]\s*(?:#\[[^\]]*\]\s*)*(?:pub(?:\([^)]*\))?\s+)?mod\s+\w+\s*\{")
+            .expect("built-in regex")
+    });
+    let mut out = std::collections::BTreeSet::new();
+    if !text.contains("cfg(test)") {
+        return out;
+    }
+    let idx = LineIndex::new(text);
+    for m in open.find_iter(text) {
+        let body = balanced(text, m.end(), Stack::Rust, text.len());
+        let (first, _) = idx.position(text, m.start());
+        let (last, _) = idx.position(text, m.end() + body.len());
+        out.extend(first..=last);
+    }
+    out
+}
+
 /// The next non-blank line after the line holding `offset`.
 fn next_line(text: &str, offset: usize) -> Option<&str> {
     let rest = &text[offset..];
     let after = &rest[rest.find('\n')? + 1..];
     after.lines().find(|l| !l.trim().is_empty())
+}
+
+/// Whether the end of `prefix` (a line up to a match) is inside a string literal opened on
+/// that line. Backslash escapes are honoured; in Rust a `'` is a char literal or a lifetime,
+/// not a string.
+fn in_string(prefix: &str, stack: Stack) -> bool {
+    let chars: Vec<char> = prefix.chars().collect();
+    let mut quote: Option<char> = None;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match quote {
+            Some(_) if c == '\\' => i += 1,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                '"' => quote = Some(c),
+                // A char literal (`'"'`, `'\''`) is skipped whole; a lifetime is no quote.
+                '\'' if matches!(stack, Stack::Rust | Stack::Java) => {
+                    if chars.get(i + 1) == Some(&'\\') {
+                        i += 2;
+                        while i < chars.len() && chars[i] != '\'' {
+                            i += 1;
+                        }
+                    } else if chars.get(i + 2) == Some(&'\'') {
+                        i += 2;
+                    }
+                }
+                '\'' => quote = Some(c),
+                '`' if matches!(stack, Stack::Node | Stack::Go) => quote = Some(c),
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    quote.is_some()
 }
 
 /// Whether a file says it was generated (`Code generated … DO NOT EDIT`, `@generated`).
@@ -886,6 +1271,11 @@ fn comment_lines(text: &str, prefixes: &[&str]) -> std::collections::BTreeSet<u3
 /// strings and comments skipped), or the rest of the line when the match does not end in an
 /// opener. In Rust a `'` opens a string only as a char literal (`'a` is a lifetime).
 fn call_text(text: &str, end: usize, stack: Stack) -> &str {
+    balanced(text, end, stack, 8192)
+}
+
+/// [`call_text`] reading at most `max` bytes.
+fn balanced(text: &str, end: usize, stack: Stack, max: usize) -> &str {
     let bytes = text.as_bytes();
     let opener = if end > 0 { bytes[end - 1] } else { 0 };
     let closer = match opener {
@@ -899,7 +1289,7 @@ fn call_text(text: &str, end: usize, stack: Stack) -> &str {
     let hash_comments = stack == Stack::Python;
     let mut depth = 1usize;
     let mut i = end;
-    let mut limit = (end + 8192).min(bytes.len());
+    let mut limit = end.saturating_add(max).min(bytes.len());
     while !text.is_char_boundary(limit) {
         limit -= 1;
     }
@@ -964,14 +1354,14 @@ mod tests {
                 ("requirements.txt", "fastapi==0.115\nrequests\n"),
                 (
                     "app/client.py",
-                    "import requests\nr = requests.get(\n    url,\n    params={'a': (1, 2)},\n    timeout=5,\n)\nq = requests.post(url, json={'x': ')'})\n# requests.get(x)\n",
+                    "import requests\nfrom fastapi import FastAPI\nr = requests.get(\n    url,\n    params={'a': (1, 2)},\n    timeout=5,\n)\nq = requests.post(url, json={'x': ')'})\n# requests.get(x)\n",
                 ),
                 ("tests/test_client.py", "requests.get(x)\n"),
             ],
         );
         assert_eq!(
             lines(&f),
-            vec!["app/client.py:7:5: `requests.post(` has no timeout"]
+            vec!["app/client.py:8:5: `requests.post(` has no timeout"]
         );
     }
 
@@ -983,7 +1373,10 @@ mod tests {
             p,
             &[
                 ("package.json", "{\"dependencies\": {\"express\": \"4\"}}"),
-                ("src/app.js", "// app.get('/health')\n"),
+                (
+                    "src/app.js",
+                    "const express = require('express');\n// app.get('/health')\n",
+                ),
             ],
         );
         assert_eq!(
@@ -995,7 +1388,10 @@ mod tests {
             p,
             &[
                 ("package.json", "{\"dependencies\": {\"express\": \"4\"}}"),
-                ("src/app.js", "app.use('/health', r)\n"),
+                (
+                    "src/app.js",
+                    "const express = require('express');\napp.use('/health', r)\n",
+                ),
             ],
         );
         assert!(f.is_empty());
@@ -1007,7 +1403,14 @@ mod tests {
         assert!(
             matches!(r, Ok(Applicability::NotApplicable(m)) if m.starts_with("no recognised web framework"))
         );
-        let (r, _, _) = run("code_signal", p, &[("requirements.txt", "flask\n")]);
+        let (r, _, _) = run(
+            "code_signal",
+            p,
+            &[
+                ("requirements.txt", "flask\n"),
+                ("app.py", "from flask import Flask\n"),
+            ],
+        );
         assert_eq!(
             r.unwrap(),
             Applicability::NotApplicable("no signal is defined for `Flask`".into())
@@ -1019,6 +1422,7 @@ mod tests {
         let p = "expect: absent\nonly_if_reason: no database\nonly_if:\n  python:\n    - pattern: create_engine\nsignals:\n  python:\n    - pattern: '\\bprint\\('\n      skip_file_if: '__main__'\n";
         let files = [
             ("requirements.txt", "django>=4\n"),
+            ("app/urls.py", "from django.urls import path\n"),
             ("app/x.py", "print(1)\n"),
         ];
         let (r, _, _) = run("code_signal", p, &files);
@@ -1031,6 +1435,7 @@ mod tests {
             p,
             &[
                 ("requirements.txt", "django>=4\n"),
+                ("app/urls.py", "from django.urls import path\n"),
                 (
                     "app/db.py",
                     "create_engine(u)\n\"\"\"\nprint(2)\n\"\"\"\nprint(3)\n",
@@ -1075,13 +1480,13 @@ mod tests {
         let p = "expect: present\nsignals:\n  rust:\n    - pattern: 'impl\\s+IntoResponse\\s+for\\s+\\w*Error\\b[^{]*\\{'\n      if_call: 'Json\\('\n      unless_call: '=>\\s*StatusCode::\\w+\\.into_response\\(\\)'\n";
         let cargo = ("Cargo.toml", "[dependencies]\naxum = \"0.8\"\n");
         // An apostrophe in a comment and a lifetime do not end the block early.
-        let good = "impl IntoResponse for AppError {\n    // don't leak internals\n    fn into_response(self) -> Response<'static> {\n        (self.status(), Json(self.body())).into_response()\n    }\n}\n";
+        let good = "use axum::Json;\nimpl IntoResponse for AppError {\n    // don't leak internals\n    fn into_response(self) -> Response<'static> {\n        (self.status(), Json(self.body())).into_response()\n    }\n}\n";
         let (_, f, _) = run("code_signal", p, &[cargo, ("src/error.rs", good)]);
         assert!(f.is_empty(), "{f:?}");
-        let bare = "impl IntoResponse for AppError {\n    fn into_response(self) -> Response {\n        match self {\n            AppError::Bad(e) => (StatusCode::BAD_REQUEST, Json(e)).into_response(),\n            _ => StatusCode::INTERNAL_SERVER_ERROR.into_response(),\n        }\n    }\n}\n";
+        let bare = "use axum::Json;\nimpl IntoResponse for AppError {\n    fn into_response(self) -> Response {\n        match self {\n            AppError::Bad(e) => (StatusCode::BAD_REQUEST, Json(e)).into_response(),\n            _ => StatusCode::INTERNAL_SERVER_ERROR.into_response(),\n        }\n    }\n}\n";
         let (_, f, _) = run("code_signal", p, &[cargo, ("src/error.rs", bare)]);
         assert_eq!(lines(&f), vec!["(repository): no signal found for `axum`"]);
-        let text_only = "impl IntoResponse for AppError {\n    fn into_response(self) -> Response {\n        (StatusCode::BAD_REQUEST, \"bad\").into_response()\n    }\n}\n// Json(x) after the block does not count\n";
+        let text_only = "use axum::Json;\nimpl IntoResponse for AppError {\n    fn into_response(self) -> Response {\n        (StatusCode::BAD_REQUEST, \"bad\").into_response()\n    }\n}\n// Json(x) after the block does not count\n";
         let (_, f, _) = run("code_signal", p, &[cargo, ("src/error.rs", text_only)]);
         assert_eq!(f.len(), 1);
     }
@@ -1090,13 +1495,17 @@ mod tests {
     fn unless_config_and_if_file_lists() {
         let p = "expect: present\nsignals:\n  java:\n    - pattern: micrometer-tracing\n      in: manifest\n      unless_config: '(?m)^management\\.tracing\\.enabled=false'\n  node:\n    - pattern: 'validate\\(this\\)'\n      if_file: [class-validator, 'class\\s+Env']\n";
         let pom = ("pom.xml", "spring-boot-starter-web\nmicrometer-tracing\n");
-        let (_, f, _) = run("code_signal", p, &[pom]);
+        let app = (
+            "src/main/java/App.java",
+            "import org.springframework.boot.SpringApplication;\n",
+        );
+        let (_, f, _) = run("code_signal", p, &[pom, app]);
         assert!(f.is_empty());
         let off = (
             "src/main/resources/application.properties",
             "management.tracing.enabled=false\n",
         );
-        let (_, f, _) = run("code_signal", p, &[pom, off]);
+        let (_, f, _) = run("code_signal", p, &[pom, app, off]);
         assert_eq!(f.len(), 1);
         let pkg = ("package.json", "{\"dependencies\": {\"koa\": \"2\"}}");
         let (_, f, _) = run(
@@ -1106,7 +1515,7 @@ mod tests {
                 pkg,
                 (
                     "env.ts",
-                    "import { validate } from 'class-validator';\nclass Env { c() { validate(this) } }\n",
+                    "import Koa from 'koa';\nimport { validate } from 'class-validator';\nclass Env { c() { validate(this) } }\n",
                 ),
             ],
         );
@@ -1118,7 +1527,7 @@ mod tests {
                 pkg,
                 (
                     "user.ts",
-                    "import { validate } from 'class-validator';\nclass User { c() { validate(this) } }\n",
+                    "import Koa from 'koa';\nimport { validate } from 'class-validator';\nclass User { c() { validate(this) } }\n",
                 ),
             ],
         );
@@ -1189,6 +1598,263 @@ mod tests {
         assert_eq!(
             lines(&f),
             vec!["(repository): no health endpoint in `Flask` code"]
+        );
+    }
+
+    /// rustdesk-server lists axum in Cargo.toml but no source uses it: a declared
+    /// dependency is a framework only when code uses it too.
+    #[test]
+    fn a_declared_framework_must_be_used_by_code() {
+        let p = "expect: present\nsignals:\n  rust: [{pattern: 'with_graceful_shutdown'}]\n";
+        let cargo = (
+            "Cargo.toml",
+            "[dependencies]\naxum = \"0.8\"\ntokio = \"1\"\n",
+        );
+        let (r, f, _) = run(
+            "code_signal",
+            p,
+            &[cargo, ("src/main.rs", "fn main() { relay::run(); }\n")],
+        );
+        assert!(
+            matches!(r, Ok(Applicability::NotApplicable(ref m)) if m.starts_with("no recognised web framework")),
+            "{r:?}"
+        );
+        assert!(f.is_empty());
+        // A use only in a test is not a use.
+        let (r, _, _) = run(
+            "code_signal",
+            p,
+            &[
+                cargo,
+                ("src/main.rs", "fn main() {}\n"),
+                ("tests/api.rs", "use axum::Router;\n"),
+            ],
+        );
+        assert!(matches!(r, Ok(Applicability::NotApplicable(_))), "{r:?}");
+        let (r, f, _) = run(
+            "code_signal",
+            p,
+            &[cargo, ("src/main.rs", "use axum::Router;\nfn main() {}\n")],
+        );
+        assert_eq!(r.unwrap(), Applicability::Applicable);
+        assert_eq!(lines(&f), vec!["(repository): no signal found for `axum`"]);
+        // Imported but never declared (a vendored copy, a stray file) is not enough either.
+        let (r, _, _) = run(
+            "code_signal",
+            p,
+            &[
+                ("Cargo.toml", "[dependencies]\ntokio = \"1\"\n"),
+                ("src/main.rs", "use axum::Router;\n"),
+            ],
+        );
+        assert!(matches!(r, Ok(Applicability::NotApplicable(_))), "{r:?}");
+    }
+
+    #[test]
+    fn path_scope_matches_file_based_routes_and_components() {
+        let p = "expect: present\nsignals:\n  node:\n    - pattern: '(^|/)pages/api/health\\.ts$|(^|/)app/global-error\\.tsx$'\n      in: path\n";
+        let pkg = ("package.json", "{\"dependencies\": {\"next\": \"15\"}}");
+        let route = (
+            "apps/web/pages/api/users.ts",
+            "import type { NextApiRequest } from 'next';\n",
+        );
+        let (r, f, _) = run(
+            "code_signal",
+            p,
+            &[
+                pkg,
+                route,
+                ("apps/web/pages/api/health.ts", "export default h;\n"),
+            ],
+        );
+        assert_eq!(r.unwrap(), Applicability::Applicable);
+        assert!(f.is_empty(), "{f:?}");
+        // The path, not the text: a component that mentions the route is not one.
+        let (_, f, _) = run(
+            "code_signal",
+            p,
+            &[
+                pkg,
+                route,
+                (
+                    "apps/web/lib/links.ts",
+                    "const u = 'pages/api/health.ts';\n",
+                ),
+            ],
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        let (_, f, _) = run(
+            "code_signal",
+            p,
+            &[pkg, route, ("src/app/global-error.tsx", "'use client';\n")],
+        );
+        assert!(f.is_empty(), "{f:?}");
+        // A test file at a matching path is not a route.
+        let (_, f, _) = run(
+            "code_signal",
+            p,
+            &[
+                pkg,
+                route,
+                ("tests/pages/api/health.ts", "export default h;\n"),
+            ],
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+    }
+
+    #[test]
+    fn rust_modules_compiled_only_for_tests_are_not_read() {
+        let p = "expect: absent\nsignals:\n  rust:\n    - pattern: 'println!'\n";
+        let cargo = ("Cargo.toml", "[dependencies]\nactix-web = \"4\"\n");
+        let lib = "use actix_web::App;\n#[cfg(test)]\nmod db_perf;\nmod routes;\n\n#[cfg(test)]\n#[allow(clippy::unwrap_used)]\nmod tests {\n    fn f() {\n        let c = '{';\n        println!(\"{c}\");\n    }\n}\n\npub fn start() {\n    println!(\"up\");\n}\n";
+        let (_, f, _) = run(
+            "code_signal",
+            p,
+            &[
+                cargo,
+                ("crates/post/src/lib.rs", lib),
+                (
+                    "crates/post/src/db_perf/mod.rs",
+                    "fn a() { println!(\"x\"); }\n",
+                ),
+                (
+                    "crates/post/src/db_perf/series.rs",
+                    "fn b() { println!(\"y\"); }\n",
+                ),
+                (
+                    "crates/post/src/db_perf_tools.rs",
+                    "fn c() { println!(\"z\"); }\n",
+                ),
+                (
+                    "crates/post/src/routes.rs",
+                    "#[cfg(test)]\nmod bench;\nfn d() { println!(\"w\"); }\n",
+                ),
+                (
+                    "crates/post/src/routes/bench.rs",
+                    "fn e() { println!(\"v\"); }\n",
+                ),
+            ],
+        );
+        assert_eq!(
+            lines(&f),
+            vec![
+                "crates/post/src/db_perf_tools.rs:1:10: `println!` found",
+                "crates/post/src/lib.rs:16:5: `println!` found",
+                "crates/post/src/routes.rs:3:10: `println!` found",
+            ]
+        );
+    }
+
+    /// `next.config.*` is tool configuration: never read as code, but read as configuration.
+    #[test]
+    fn tool_configs_are_configuration_not_code() {
+        let p = "expect: present\nsignals:\n  node:\n    - pattern: 'X-Frame-Options'\n      in: config\n";
+        let absent = "expect: absent\nsignals:\n  node:\n    - pattern: 'console\\.log\\('\n";
+        let files = [
+            ("package.json", "{\"dependencies\": {\"next\": \"15\"}}"),
+            (
+                "src/middleware.ts",
+                "import { NextResponse } from 'next/server';\n",
+            ),
+            (
+                "next.config.js",
+                "console.log('building');\nmodule.exports = { async headers() { return [{ key: 'X-Frame-Options' }]; } };\n",
+            ),
+        ];
+        let (_, f, _) = run("code_signal", p, &files);
+        assert!(f.is_empty(), "{f:?}");
+        let (_, f, _) = run("code_signal", absent, &files);
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    /// Covers hoppscotch: a workspace's CLI package and browser front end are not the
+    /// service, while the root package always is.
+    #[test]
+    fn node_cli_and_front_end_packages_are_not_the_service() {
+        let p = "expect: absent\nsignals:\n  node:\n    - pattern: 'axios\\.get\\('\n";
+        let (_, f, _) = run(
+            "code_signal",
+            p,
+            &[
+                (
+                    "package.json",
+                    "{\"bin\": {\"svc\": \"bin/svc.js\"}, \"dependencies\": {\"express\": \"4\"}}",
+                ),
+                (
+                    "src/app.js",
+                    "const express = require('express');\naxios.get(u);\n",
+                ),
+                (
+                    "packages/cli/package.json",
+                    "{\"bin\": {\"hopp\": \"bin/hopp.js\"}}",
+                ),
+                ("packages/cli/src/run.ts", "axios.get(u);\n"),
+                (
+                    "packages/web/package.json",
+                    "{\"dependencies\": {\"vue\": \"3\"}}",
+                ),
+                ("packages/web/src/gist.ts", "axios.get(u);\n"),
+                (
+                    "packages/web/server/package.json",
+                    "{\"dependencies\": {\"vue\": \"3\", \"express\": \"4\"}}",
+                ),
+                ("packages/web/server/ssr.ts", "axios.get(u);\n"),
+            ],
+        );
+        assert_eq!(
+            lines(&f),
+            vec![
+                "packages/web/server/ssr.ts:1:1: `axios.get(` found",
+                "src/app.js:2:1: `axios.get(` found",
+            ]
+        );
+    }
+
+    #[test]
+    fn absent_matches_inside_a_string_on_their_line_are_text() {
+        use super::{Stack, in_string};
+        assert!(in_string(
+            "raise E('run: python -c \"import s; ",
+            Stack::Python
+        ));
+        assert!(!in_string("x = 'it\\'s'; ", Stack::Python));
+        assert!(!in_string(
+            "let c = '\"'; let d = '\\''; fn f<'a>(x: &'a str) { ",
+            Stack::Rust
+        ));
+        assert!(in_string("let s = \"a {", Stack::Rust));
+        assert!(in_string("const s = `echo ", Stack::Node));
+        assert!(!in_string("fmt.Sprintf(\"%d\", n); ", Stack::Go));
+        assert!(!in_string("String s = \"a\\\"b\"; ", Stack::Java));
+    }
+
+    /// Covers hoppscotch: the `src-tauri` crates of its desktop apps are not the service.
+    #[test]
+    fn rust_desktop_crates_are_not_the_service() {
+        let p = "expect: absent\nsignals:\n  rust:\n    - pattern: 'Client::new\\(\\)'\n";
+        let (_, f, _) = run(
+            "code_signal",
+            p,
+            &[
+                (
+                    "Cargo.toml",
+                    "[workspace]\nmembers = [\"server\", \"desktop/src-tauri\"]\n",
+                ),
+                ("server/Cargo.toml", "[dependencies]\naxum = \"0.8\"\n"),
+                (
+                    "server/src/main.rs",
+                    "use axum::Router;\nlet c = Client::new();\n",
+                ),
+                (
+                    "desktop/src-tauri/Cargo.toml",
+                    "[build-dependencies]\ntauri-build = \"2\"\n\n[dependencies]\ntauri = \"2\"\n",
+                ),
+                ("desktop/src-tauri/src/lib.rs", "let c = Client::new();\n"),
+            ],
+        );
+        assert_eq!(
+            lines(&f),
+            vec!["server/src/main.rs:2:9: `Client::new()` found"]
         );
     }
 }

@@ -846,7 +846,10 @@ mod set_aside_tests {
                     "pyproject.toml",
                     "[project]\ndependencies = [\n  \"fastapi>=0.110\",\n]\n",
                 ),
-                ("tests/test_app.py", "print('x')\n"),
+                (
+                    "tests/test_app.py",
+                    "from fastapi.testclient import TestClient\nprint('x')\n",
+                ),
             ],
             "tests/test_app.py",
         );

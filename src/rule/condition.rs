@@ -50,8 +50,12 @@ pub struct RawFact {
     /// Skip reason of a rule that needs the fact not to hold when it does.
     #[serde(default)]
     pub when_true: Option<String>,
-    /// The fact holds when any of these hold.
+    /// The fact holds when any of these hold…
     pub any_of: Vec<RawCondition>,
+    /// …and every one of these holds too (a framework declared in a manifest and also
+    /// imported by code).
+    #[serde(default)]
+    pub all_of: Vec<RawCondition>,
     /// The roles of the files its conditions look at (default: production).
     #[serde(default)]
     pub roles: Vec<crate::collect::scope::Role>,
@@ -85,6 +89,8 @@ pub struct Fact {
     pub when_true: String,
     /// Any of these.
     pub any_of: Vec<Condition>,
+    /// And all of these.
+    pub all_of: Vec<Condition>,
 }
 
 /// Compiles a condition; facts are resolved by name.
@@ -137,7 +143,11 @@ impl<'a> Evaluator<'a> {
 
     /// Whether a fact holds.
     pub fn fact(&self, i: usize) -> bool {
-        *self.cache[i].get_or_init(|| self.facts[i].any_of.iter().any(|c| self.holds(c).is_ok()))
+        *self.cache[i].get_or_init(|| {
+            let f = &self.facts[i];
+            f.any_of.iter().any(|c| self.holds(c).is_ok())
+                && f.all_of.iter().all(|c| self.holds(c).is_ok())
+        })
     }
 
     /// `Ok` when the condition holds, otherwise the reason it does not.

@@ -537,18 +537,24 @@ impl RuleSet {
             .collect();
         let mut facts = Vec::new();
         for (name, raw, src, tree) in &raw_facts {
-            let mut any_of = Vec::new();
             let roles = roles_of(&raw.roles);
-            for (j, c) in raw.any_of.iter().enumerate() {
-                match condition::compile(c, &fact_index, &mut CompileCx::new(&registry, roles)) {
-                    Ok(c) => any_of.push(c),
-                    Err(e) => errors.push(located(
-                        src,
-                        pos_in(Some(tree), &format!("{name}.any_of[{j}]")),
-                        e.message,
-                    )),
+            let mut compile_all = |list: &[condition::RawCondition], field: &str| {
+                let mut out = Vec::new();
+                for (j, c) in list.iter().enumerate() {
+                    match condition::compile(c, &fact_index, &mut CompileCx::new(&registry, roles))
+                    {
+                        Ok(c) => out.push(c),
+                        Err(e) => errors.push(located(
+                            src,
+                            pos_in(Some(tree), &format!("{name}.{field}[{j}]")),
+                            e.message,
+                        )),
+                    }
                 }
-            }
+                out
+            };
+            let any_of = compile_all(&raw.any_of, "any_of");
+            let all_of = compile_all(&raw.all_of, "all_of");
             facts.push(Fact {
                 name: name.clone(),
                 description: raw.description.clone(),
@@ -558,6 +564,7 @@ impl RuleSet {
                     .clone()
                     .unwrap_or_else(|| format!("the repository is {}", raw.description)),
                 any_of,
+                all_of,
             });
         }
         if let Some(cycle) = fact_cycle(&facts) {
@@ -926,7 +933,7 @@ fn fact_cycle(facts: &[Fact]) -> Option<String> {
             return None;
         }
         state[i] = 1;
-        for c in &facts[i].any_of {
+        for c in facts[i].any_of.iter().chain(&facts[i].all_of) {
             if let Condition::Fact(j) | Condition::NotFact(j) = c
                 && let Some(x) = visit(*j, facts, state)
             {
