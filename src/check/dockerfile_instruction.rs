@@ -410,7 +410,7 @@ impl CheckKind for DockerfileInstruction {
 }
 
 /// Whether a `CMD`/`ENTRYPOINT` leaves a shell as PID 1 (which does not forward SIGTERM).
-fn shell_is_pid1(instr: &Instr, script: &dyn Fn(&str) -> Option<String>) -> bool {
+fn shell_is_pid1<'w>(instr: &Instr, script: &dyn Fn(&str) -> Option<&'w str>) -> bool {
     match instr.form {
         Form::Shell => !last_command_execs(&instr.args),
         Form::Exec => {
@@ -433,7 +433,7 @@ fn shell_is_pid1(instr: &Instr, script: &dyn Fn(&str) -> Option<String>) -> bool
                 // if the script `exec`s its command (or forwards signals with `trap`).
                 // A script that cannot be found in the build context is not judged.
                 Some(path) if !path.starts_with('-') => {
-                    script(path).is_some_and(|text| !script_hands_over(&text))
+                    script(path).is_some_and(|text| !script_hands_over(text))
                 }
                 _ => false,
             }
@@ -497,23 +497,20 @@ fn script_hands_over(text: &str) -> bool {
 /// The text of the build-context file that the stages `COPY` (or `ADD`) to where `path`
 /// (as the command names it) lands: matched by file name, the source resolved in the
 /// inferred build context, then beside the Dockerfile.
-fn copied_script(
-    ws: &Workspace,
+fn copied_script<'w>(
+    ws: &'w Workspace,
     dockerfile: &str,
     lineage: &[&Stage],
     path: &str,
-) -> Option<String> {
+) -> Option<&'w str> {
     let name = path.rsplit('/').next().filter(|n| !n.is_empty())?;
     let context = super::dockerignore::inferred_context(ws, dockerfile);
     let dir = super::orchestration::parent_dir(dockerfile);
     lineage
         .iter()
         .flat_map(|s| s.instructions.iter())
-        .filter(|i| matches!(i.keyword, "COPY" | "ADD"))
-        .filter(|i| !i.flags.iter().any(|(n, _)| n == "from"))
         .filter_map(|i| {
-            let words: Vec<&str> = i.args.split_whitespace().collect();
-            let (dest, srcs) = words.split_last()?;
+            let (srcs, dest) = i.context_copy()?;
             let dest_names_it = dest.rsplit('/').next() == Some(name);
             srcs.iter()
                 .filter(|s| s.rsplit('/').next() == Some(name) || dest_names_it)
@@ -521,7 +518,7 @@ fn copied_script(
                     [context.as_str(), dir].iter().find_map(|base| {
                         let full = super::orchestration::join_rel(base, src)?;
                         let idx = ws.find(&full)?;
-                        ws.text(idx).ok().map(str::to_owned)
+                        ws.text(idx).ok()
                     })
                 })
         })
@@ -646,7 +643,7 @@ impl DockerfileInstruction {
         self.keywords.iter().any(|k| k == instr.keyword)
     }
 
-    fn filters_match(&self, instr: &Instr, script: &dyn Fn(&str) -> Option<String>) -> bool {
+    fn filters_match<'w>(&self, instr: &Instr, script: &dyn Fn(&str) -> Option<&'w str>) -> bool {
         if let Some(form) = self.form {
             let ok = match form {
                 FormFilter::Shell => instr.form == Form::Shell,
@@ -814,6 +811,25 @@ impl DockerfileInstruction {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_last_command_of_a_shell_string_decides_and_scripts_hand_over_by_exec_or_trap() {
+        assert!(super::last_command_execs("migrate && exec node server.js"));
+        assert!(super::last_command_execs("\"a; b\" || exec app"));
+        assert!(!super::last_command_execs("exec migrate; node server.js"));
+        // Separators inside quotes do not split.
+        assert!(!super::last_command_execs("echo 'x && exec y'"));
+        assert!(super::script_hands_over(
+            "#!/bin/sh\nmigrate\nexec \"$@\"\n"
+        ));
+        assert!(super::script_hands_over(
+            "trap 'kill -TERM $pid' TERM\nnode a.js & pid=$!\nwait\n"
+        ));
+        assert!(!super::script_hands_over(
+            "exec >/proc/1/fd/1 2>&1\nexec 2>err.log\nnode a.js\n"
+        ));
+        assert!(!super::script_hands_over("# exec node a.js\nnode a.js\n"));
+    }
+
     use crate::check::Applicability;
     use crate::check::testing::{lines, run};
 

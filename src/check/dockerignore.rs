@@ -120,17 +120,8 @@ pub fn inferred_context(ws: &Workspace, dockerfile: &str) -> String {
         .stages
         .iter()
         .flat_map(|s| s.instructions.iter())
-        .filter(|i| matches!(i.keyword, "COPY" | "ADD"))
-        .filter(|i| !i.flags.iter().any(|(n, _)| n == "from"))
-        .flat_map(|i| {
-            let mut words: Vec<String> = if i.args.trim_start().starts_with('[') {
-                serde_json::from_str::<Vec<String>>(i.args.trim()).unwrap_or_default()
-            } else {
-                i.args.split_whitespace().map(str::to_owned).collect()
-            };
-            words.pop(); // the destination
-            words
-        })
+        .filter_map(|i| i.context_copy())
+        .flat_map(|(sources, _)| sources)
         .map(|w| w.trim_start_matches("./").trim_end_matches('/').to_owned())
         .filter(|w| {
             !w.is_empty()
@@ -171,8 +162,7 @@ fn workspace_base(ws: &Workspace, context: &str, manifest: &str, root: &Regex) -
     let mut base = parent_dir(manifest).to_owned();
     let mut dir = base.clone();
     loop {
-        let in_ws = join_rel(context, &join_rel(&dir, name).unwrap_or_default());
-        if let Some(full) = in_ws
+        if let Some(full) = join_rel(&dir, name).and_then(|p| join_rel(context, &p))
             && let Some(i) = ws.find(&full)
             && ws.text(i).is_ok_and(|t| root.is_match(t))
         {

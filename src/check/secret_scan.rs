@@ -482,8 +482,8 @@ fn in_test_env_block(text: &str, offset: usize) -> bool {
         }
         Some(indent(l))
     };
-    let before = text[..start].lines().rev();
-    let after = text[start..].lines().skip(1);
+    let mut before = text[..start].lines().rev();
+    let mut after = text[start..].lines().skip(1);
     let scan = |lines: &mut dyn Iterator<Item = &str>| {
         for l in lines {
             match sibling(l) {
@@ -495,7 +495,7 @@ fn in_test_env_block(text: &str, offset: usize) -> bool {
         }
         false
     };
-    TEST_ENV.is_match(line) || scan(&mut before.into_iter()) || scan(&mut after.into_iter())
+    TEST_ENV.is_match(line) || scan(&mut before) || scan(&mut after)
 }
 
 /// Whether the text before a match on its line makes it a comment.

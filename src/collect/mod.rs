@@ -409,6 +409,19 @@ impl Workspace {
         ws
     }
 
+    /// Puts file `i` in selector `id`'s selection or set-aside list by the file's role
+    /// (both lists stay sorted; a file already there is not added twice).
+    fn place(&mut self, id: usize, i: usize) {
+        let list = if self.selectors.takes(id, self.roles[i]) {
+            &mut self.selections[id]
+        } else {
+            &mut self.set_aside[id]
+        };
+        if let Err(at) = list.binary_search(&i) {
+            list.insert(at, i);
+        }
+    }
+
     /// Compose files that the path leaves in production but whose services include `sut`
     /// (the "system under test" of Docker Hub's automated tests and of CI smoke-test
     /// harnesses) are test harnesses: they move to the test role and out of the selectors
@@ -444,14 +457,9 @@ impl Workspace {
                 },
             );
             for id in 0..self.selectors.len() {
-                if self.selectors.takes(id, Role::Test) {
-                    continue;
-                }
                 if let Ok(at) = self.selections[id].binary_search(&i) {
                     self.selections[id].remove(at);
-                    if let Err(at) = self.set_aside[id].binary_search(&i) {
-                        self.set_aside[id].insert(at, i);
-                    }
+                    self.place(id, i);
                 }
             }
         }
@@ -496,14 +504,7 @@ impl Workspace {
         for i in found {
             self.shared[i] = true;
             for &id in &ids {
-                let list = if self.selectors.takes(id, self.roles[i]) {
-                    &mut self.selections[id]
-                } else {
-                    &mut self.set_aside[id]
-                };
-                if let Err(at) = list.binary_search(&i) {
-                    list.insert(at, i);
-                }
+                self.place(id, i);
             }
         }
     }

@@ -795,6 +795,8 @@ mod tests {
             (".env.test", Role::Test),
             ("config/ci.env", Role::Ci),
             (".env.development.local", Role::Dev),
+            ("docker/development/compose.yml", Role::Dev),
+            ("docs/development/setup.md", Role::Docs),
         ] {
             assert_eq!(role(path), want, "{path}");
         }

@@ -36,6 +36,25 @@ pub struct Instr {
     pub heredocs: Vec<String>,
 }
 
+impl Instr {
+    /// The sources and destination of a `COPY`/`ADD` from the build context (not one
+    /// `--from` another stage or image), in shell or JSON form; `None` for any other
+    /// instruction.
+    #[must_use]
+    pub fn context_copy(&self) -> Option<(Vec<String>, String)> {
+        if !matches!(self.keyword, "COPY" | "ADD") || self.flags.iter().any(|(n, _)| n == "from") {
+            return None;
+        }
+        let mut words: Vec<String> = if self.args.trim_start().starts_with('[') {
+            serde_json::from_str::<Vec<String>>(self.args.trim()).unwrap_or_default()
+        } else {
+            self.args.split_whitespace().map(str::to_owned).collect()
+        };
+        let dest = words.pop()?;
+        Some((words, dest))
+    }
+}
+
 /// One build stage: a `FROM` and the instructions up to the next `FROM`.
 #[derive(Debug, Clone)]
 pub struct Stage {

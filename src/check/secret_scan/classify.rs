@@ -485,6 +485,13 @@ fn classify_inner(value: &str, t: &Thresholds<'_>, decode: bool) -> Class {
     }
 }
 
+/// Key shapes that providers document as meant to ship in clients.
+const PUBLIC_KEY_PREFIXES: &[(&str, &str)] = &[
+    ("phc_", "a PostHog project API key (public by design)"),
+    ("pk_live_", "a Stripe publishable key (public by design)"),
+    ("pk_test_", "a Stripe publishable key (public by design)"),
+];
+
 /// Why a value, judged with its variable and surroundings, is a public identifier rather
 /// than a secret: a UUID held by a "password" name or listed among other UUIDs (passkey
 /// authenticator AAGUIDs such as `OnePassword = "bada5566-…"`), a value whose name says it
@@ -511,12 +518,11 @@ pub(crate) fn public_identifier(
             return Some("a UUID identifier");
         }
     }
-    // PostHog project keys and Stripe publishable keys are meant to ship in clients.
-    if value.starts_with("phc_") {
-        return Some("a PostHog project API key (public by design)");
-    }
-    if value.starts_with("pk_live_") || value.starts_with("pk_test_") {
-        return Some("a Stripe publishable key (public by design)");
+    if let Some((_, what)) = PUBLIC_KEY_PREFIXES
+        .iter()
+        .find(|(p, _)| value.starts_with(p))
+    {
+        return Some(what);
     }
     if value.starts_with("AIza") {
         let (before, after) = neighbourhood(text, offset, 8);
