@@ -979,16 +979,41 @@ impl CodeSignal {
 /// mounted under `/api/v1`), in any quotes, with an optional trailing slash. `None` for the
 /// root page, which any application answers.
 fn route_regex(declared: &str) -> Option<Regex> {
+    static VAR: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let var = VAR.get_or_init(|| {
+        Regex::new(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*").expect("built-in regex")
+    });
+    if !declared.starts_with('/') {
+        return None;
+    }
+    // A prefix chosen at deploy time (`/${CONTEXT_PATH}health`) is not part of the route
+    // the code declares.
+    let declared = var.replace_all(declared, "");
     let path = declared.split(['?', '#']).next().unwrap_or("");
+    let mut path = path.to_owned();
+    while path.contains("//") {
+        path = path.replace("//", "/");
+    }
     let path = path.trim_end_matches('/');
-    if !declared.starts_with('/') || path.is_empty() {
+    if path.is_empty() {
         return None;
     }
     let tails: Vec<String> = path
         .match_indices('/')
         .map(|(i, _)| regex::escape(&path[i..]))
         .collect();
-    Regex::new(&format!(r#"["'`](?:{})/?["'`]"#, tails.join("|"))).ok()
+    // Django and Rails-style URL patterns are written without the leading slash:
+    // `path("health", …)`, `re_path(r"^health/?$", …)`.
+    let bare: Vec<String> = path
+        .match_indices('/')
+        .map(|(i, _)| regex::escape(&path[i + 1..]))
+        .collect();
+    Regex::new(&format!(
+        r#"["'`](?:{})/?["'`]|\b(?:path|re_path|url)\(\s*r?["']\^?(?:{})/?\$?["']"#,
+        tails.join("|"),
+        bare.join("|")
+    ))
+    .ok()
 }
 
 /// Module paths (`crates/db/src/perf`, for `perf.rs` and `perf/`) that a Rust file declares

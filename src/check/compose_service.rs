@@ -467,6 +467,9 @@ impl ComposeServiceCheck {
     ) {
         let name = svc.name.as_str();
         let mut bad = false;
+        // A service is a subject only when it depends on something it could await as
+        // healthy, or states a condition for a dependency (a decision either way).
+        let mut subject = false;
         for (file, _, node) in &svc.fragments {
             let Some(deps) = node.get("depends_on") else {
                 continue;
@@ -493,6 +496,7 @@ impl ComposeServiceCheck {
                 // An explicit condition is a decision (`service_started` for a cache that
                 // may come up later); only the implicit default is reported.
                 if cond.is_some() {
+                    subject = true;
                     continue;
                 }
                 let Some(target) = all.iter().find(|s| s.name == dep && s.dir == svc.dir) else {
@@ -503,6 +507,7 @@ impl ComposeServiceCheck {
                 if !checkable {
                     continue;
                 }
+                subject = true;
                 bad = true;
                 let got = "service_started".to_owned();
                 let msg = self.msg(
@@ -517,7 +522,12 @@ impl ComposeServiceCheck {
                 cx.report(Finding::at(file, pos.line, pos.col, msg));
             }
         }
-        if !bad {
+        if !subject {
+            cx.retract_judged(
+                &svc.file,
+                format!("service `{name}` depends on no service with a health check"),
+            );
+        } else if !bad {
             cx.evidence(Finding::at(
                 &svc.file,
                 svc.pos.line,

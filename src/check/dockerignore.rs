@@ -7,6 +7,7 @@ use super::{
     default_dockerfile_excludes, default_dockerfile_globs, render,
 };
 use crate::collect::Workspace;
+use crate::collect::scope::Role;
 use crate::collect::select::SelectorId;
 use crate::finding::Finding;
 use crate::parse::dockerignore::DockerIgnore;
@@ -287,7 +288,15 @@ impl CheckKind for DockerignoreCheck {
                 }
                 for r in &in_context {
                     let name = name_of(r);
-                    if req.existing.iter().any(|g| g.is_match(&name))
+                    // A key or env file of a test fixture, an example or the docs is sample
+                    // data, not a credential (as for CONF003): only production and
+                    // development files are required to stay out of the context.
+                    let sample = matches!(
+                        ws.role_of(r).0,
+                        Role::Test | Role::Example | Role::Docs | Role::Vendor | Role::Generated
+                    );
+                    if !sample
+                        && req.existing.iter().any(|g| g.is_match(&name))
                         && !req.except.iter().any(|g| g.is_match(&name))
                     {
                         missing.push((r.clone(), 0));

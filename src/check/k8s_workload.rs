@@ -317,7 +317,11 @@ impl CheckKind for K8sWorkload {
                 self.check(cx, rel, &w, &all_docs);
             }
         }
-        cx.judged(seen);
+        // Workloads are the subjects, except for a comparison, whose subjects are the
+        // containers that declare both values (counted where they are compared).
+        if !matches!(self.test, Test::Same(..)) {
+            cx.judged(seen);
+        }
         for h in &helm {
             cx.set_aside(h, "a Helm template, not valid YAML until rendered");
         }
@@ -550,19 +554,30 @@ impl K8sWorkload {
                     comply(cx);
                 }
             }
+            // Only a container that declares both values is a subject: with one missing
+            // there is nothing to compare (another rule asks for the missing one).
             Test::Same(a, b, unless) => match (found(c.node, a), found(c.node, b)) {
-                (Some(x), Some(y))
-                    if same_value(x, y) && !unless.iter().any(|u| found(c.node, u).is_some()) =>
-                {
-                    emit(
-                        cx,
-                        self,
-                        "container `{container}` of {kind} `{name}` has identical `{at}`",
-                        with(&[("at", &format!("{}` and `{}", a.text, b.text))]),
-                        x.pos,
-                    );
+                (Some(x), Some(y)) => {
+                    cx.judged(1);
+                    if same_value(x, y) && !unless.iter().any(|u| found(c.node, u).is_some()) {
+                        emit(
+                            cx,
+                            self,
+                            "container `{container}` of {kind} `{name}` has identical `{at}`",
+                            with(&[("at", &format!("{}` and `{}", a.text, b.text))]),
+                            x.pos,
+                        );
+                    } else {
+                        comply(cx);
+                    }
                 }
-                _ => comply(cx),
+                _ => cx.set_aside(
+                    rel,
+                    format!(
+                        "no container declares both `{}` and `{}`: nothing to compare",
+                        a.text, b.text
+                    ),
+                ),
             },
             Test::Image(floating, digest, skip_built_here) => {
                 let Some(img) = c.node.get("image") else {

@@ -449,18 +449,45 @@ impl Workspace {
             if !harness {
                 continue;
             }
-            self.roles[i] = Role::Test;
-            self.content_roles.insert(
+            self.move_to_test(
                 i,
-                Because::Content {
-                    reason: "a Compose service named `sut` (a test harness)".to_owned(),
-                },
+                "a Compose service named `sut` (a test harness)".to_owned(),
             );
-            for id in 0..self.selectors.len() {
-                if let Ok(at) = self.selections[id].binary_search(&i) {
-                    self.selections[id].remove(at);
-                    self.place(id, i);
-                }
+        }
+        // Go files compiled only with a test build tag (`//go:build e2etest`): fixtures and
+        // test services that ship in the production tree but never in the production binary.
+        let mut go: Vec<usize> = self
+            .selections
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|&i| self.roles[i] == Role::Production && self.files[i].rel.ends_with(".go"))
+            .collect();
+        go.sort_unstable();
+        go.dedup();
+        for i in go {
+            if !matches!(self.scope.role(&self.files[i].rel).1, Because::Default) {
+                continue;
+            }
+            let Ok(text) = self.text(i) else { continue };
+            if let Some(tag) = go_test_build_tag(text) {
+                self.move_to_test(
+                    i,
+                    format!("built only with the test build tag `{tag}` (`//go:build`)"),
+                );
+            }
+        }
+    }
+
+    /// Gives file `i` the test role for a reason read from its content, and re-places it
+    /// in every selector that had selected it.
+    fn move_to_test(&mut self, i: usize, reason: String) {
+        self.roles[i] = Role::Test;
+        self.content_roles.insert(i, Because::Content { reason });
+        for id in 0..self.selectors.len() {
+            if let Ok(at) = self.selections[id].binary_search(&i) {
+                self.selections[id].remove(at);
+                self.place(id, i);
             }
         }
     }
@@ -883,8 +910,56 @@ fn walk_error(root: &Path, err: &ignore::Error) -> SkippedPath {
     }
 }
 
+/// The test tag that a Go file's build constraint requires (`//go:build e2etest`,
+/// `//go:build integration && linux`, `// +build e2e`), if any. Only the header before the
+/// `package` clause is read; a negated tag (`!e2e`) builds the file without it.
+fn go_test_build_tag(text: &str) -> Option<String> {
+    for line in text.lines() {
+        let t = line.trim();
+        if t.starts_with("package ") {
+            return None;
+        }
+        let expr = t
+            .strip_prefix("//go:build ")
+            .or_else(|| t.strip_prefix("// +build "));
+        let Some(expr) = expr else { continue };
+        let tag = expr
+            .split(|c: char| c.is_whitespace() || "&|(),".contains(c))
+            .filter(|w| !w.is_empty() && !w.starts_with('!'))
+            .find(|w| {
+                let w = w.to_ascii_lowercase();
+                w.contains("test")
+                    || w.starts_with("e2e")
+                    || w.starts_with("integration")
+                    || w == "mock"
+                    || w == "mocks"
+            });
+        if let Some(tag) = tag {
+            return Some(tag.to_owned());
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn go_test_build_tags() {
+        use super::go_test_build_tag as t;
+        assert_eq!(
+            t("//go:build e2etest\n\npackage service\n").as_deref(),
+            Some("e2etest")
+        );
+        assert_eq!(
+            t("// Copyright\n//go:build linux && integration\npackage x\n").as_deref(),
+            Some("integration")
+        );
+        assert_eq!(t("// +build e2e\n\npackage x\n").as_deref(), Some("e2e"));
+        assert_eq!(t("//go:build !e2etest\npackage x\n"), None);
+        assert_eq!(t("//go:build linux\npackage x\n"), None);
+        assert_eq!(t("package x\n//go:build e2e\n"), None);
+    }
+
     use super::*;
     use crate::collect::select::SelectorRegistry;
 

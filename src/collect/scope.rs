@@ -461,9 +461,15 @@ fn dir_role(name: &str) -> Option<Role> {
         | "buildsrc" | "component-test" | "component-tests" | "functional-tests"
         | "functional_tests" | "acceptance-tests" | "smoke-tests" | "smoke_tests"
         | "load-tests" | "loadtest" | "loadtests" | "perf-tests" | "testutil" | "testutils"
-        | "test-utils" | "test_utils" | "testhelpers" | "test-helpers" => Role::Test,
+        | "test-utils" | "test_utils" | "testhelpers" | "test-helpers" | "benchmark"
+        | "benchmarks" | "bench" | "benches" | "load-test" | "load_test" | "load_tests"
+        | "loadtesting" => Role::Test,
         ".devcontainer" | "hack" | ".vscode" | ".idea" | ".husky" | "dev" | ".dev" | "devtools"
         | "dev-tools" | "development" => Role::Dev,
+        // Coding-assistant configuration (skills, rules, prompts): developer tooling whose
+        // reference documents describe other projects, not this repository.
+        ".agents" | ".agent" | ".claude" | ".cursor" | ".windsurf" | ".codex" | ".gemini"
+        | ".kiro" | ".roo" | ".clinerules" | ".continue" | ".junie" | ".amazonq" => Role::Dev,
         "examples" | "example" | "samples" | "sample" | "contrib" | "demo" | "demos"
         | "quickstart" | "quickstarts" | "tutorial" | "tutorials" => Role::Example,
         "docs" | "doc" | "documentation" | "website" | "site" | "docs-site" | "docsite"
@@ -473,9 +479,18 @@ fn dir_role(name: &str) -> Option<Role> {
         ".github" | ".gitlab" | ".circleci" | ".buildkite" | ".woodpecker" | ".drone"
         | ".azure-pipelines" | ".azuredevops" | ".tekton" | ".teamcity" | ".semaphore" => Role::Ci,
         _ => {
-            let test_affix = ["-test", "_test", "-tests", "_tests"]
-                .iter()
-                .any(|s| name.ends_with(s))
+            let test_affix = [
+                "-test",
+                "_test",
+                "-tests",
+                "_tests",
+                "-loadtest",
+                "-benchmark",
+                "-benchmarks",
+                "_benchmarks",
+            ]
+            .iter()
+            .any(|s| name.ends_with(s))
                 || ["test-", "test_", "tests-", "tests_"]
                     .iter()
                     .any(|p| name.starts_with(p));
@@ -757,6 +772,11 @@ mod tests {
             ("compose.dev.yaml", Role::Dev),
             (".pre-commit-config.yaml", Role::Dev),
             ("frontend/.husky/pre-commit", Role::Dev),
+            (".agents/skills/angular/references/cli.md", Role::Dev),
+            ("dex/benchmark/compose.yaml", Role::Test),
+            ("tools/syncstorage-loadtest/Dockerfile", Role::Test),
+            ("packages/benchmarks/Dockerfile", Role::Test),
+            (".claude/commands/deploy.md", Role::Dev),
             ("contrib/docker-compose/basic.yml", Role::Example),
             ("_examples/chi/main.go", Role::Example),
             ("docs/docs/deploy.md", Role::Docs),
