@@ -6,8 +6,8 @@
 use super::dockerignore::find_dockerignore_in;
 use super::images::judged_dockerfiles;
 use super::orchestration::{
-    compose_context, compose_globs, image_matches_dockerfile, k8s_documents_with, k8s_excludes,
-    k8s_globs, shipped_stages, workload,
+    compose_context, compose_globs, compose_index, image_matches_dockerfile, k8s_documents_with,
+    k8s_excludes, k8s_globs, shipped_stages, workload,
 };
 use super::{
     Applicability, CheckCx, CheckError, CheckKind, CompileCx, OneOrMany, ParamError,
@@ -335,12 +335,7 @@ impl CheckKind for DockerfileInstruction {
             if self.only_without_dockerignore
                 && let Some(di) = {
                     let compose = cx.selected(self.compose_files);
-                    let contexts: Vec<String> = compose_context(cx, compose)
-                        .iter()
-                        .filter(|s| s.dockerfile() == Some(rel.as_str()))
-                        .filter_map(|s| s.context())
-                        .collect();
-                    find_dockerignore_in(ws, rel, &contexts)
+                    find_dockerignore_in(ws, rel, &compose_index(cx, compose).contexts_of(rel))
                 }
             {
                 cx.judged(1);
@@ -369,13 +364,8 @@ impl CheckKind for DockerfileInstruction {
             match self.scope {
                 StageScope::Final => {
                     // Compose may build another stage than the last (`build.target`).
-                    let compose = cx.selected(self.compose_files);
-                    let services = if compose.is_empty() {
-                        std::sync::Arc::new(Vec::new())
-                    } else {
-                        compose_context(cx, compose)
-                    };
-                    let shipped = shipped_stages(&df, rel, &services);
+                    let compose = compose_index(cx, cx.selected(self.compose_files));
+                    let shipped = shipped_stages(&df, rel, &compose);
                     for stage in shipped {
                         if let Some(re) = &self.exempt_stages
                             && stage.name.as_deref().is_some_and(|n| re.is_match(n))
