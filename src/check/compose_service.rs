@@ -8,10 +8,10 @@ use super::orchestration::{
 use super::{
     Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError, regex_param, render,
 };
+use crate::check::LazyRegex;
 use crate::collect::select::SelectorId;
 use crate::finding::Finding;
 use crate::parse::yaml::{Hit, KeyPath, Node, Resolved, Segment, Value, resolve, select};
-use regex::Regex;
 use serde::Deserialize;
 
 /// What is asserted about each service.
@@ -106,11 +106,11 @@ enum Test {
     Present {
         any_of: Vec<KeyPath>,
         instruction: Option<String>,
-        exempt: Vec<(KeyPath, Regex)>,
+        exempt: Vec<(KeyPath, LazyRegex)>,
     },
     Value {
         at: Vec<KeyPath>,
-        re: Regex,
+        re: LazyRegex,
     },
     Depends {
         condition: String,

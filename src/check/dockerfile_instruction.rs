@@ -13,12 +13,12 @@ use super::{
     Applicability, CheckCx, CheckError, CheckKind, CompileCx, OneOrMany, ParamError,
     default_dockerfile_excludes, default_dockerfile_globs, regex_param, render,
 };
+use crate::check::LazyRegex;
 use crate::collect::Workspace;
 use crate::collect::select::SelectorId;
 use crate::finding::Finding;
 use crate::parse::dockerfile::{Dockerfile, Form, Instr, Stage};
 use crate::parse::yaml::{Hit, KeyPath, Node, Resolved, Value, resolve};
-use regex::Regex;
 use serde::Deserialize;
 
 /// Which stages are examined.
@@ -163,19 +163,19 @@ pub struct DockerfileInstruction {
     scope: StageScope,
     occurrence: Occurrence,
     form: Option<FormFilter>,
-    args_match: Option<Regex>,
-    args_not_match: Option<Regex>,
+    args_match: Option<LazyRegex>,
+    args_not_match: Option<LazyRegex>,
     flag: Option<(String, bool)>,
     expect: Expect,
-    exempt: Option<Regex>,
+    exempt: Option<LazyRegex>,
     message: Option<String>,
     missing_message: Option<String>,
     satisfied_by: Option<Orchestrated>,
     compose_files: SelectorId,
     only_without_dockerignore: bool,
-    exempt_scope: Option<Regex>,
-    exempt_stages: Option<Regex>,
-    sibling: Option<(String, Regex)>,
+    exempt_scope: Option<LazyRegex>,
+    exempt_stages: Option<LazyRegex>,
+    sibling: Option<(String, LazyRegex)>,
 }
 
 struct Orchestrated {
@@ -190,7 +190,7 @@ struct Orchestrated {
 struct Declared {
     path: KeyPath,
     pod: bool,
-    value: Option<Regex>,
+    value: Option<LazyRegex>,
 }
 
 const KEYWORDS: &[&str] = &[

@@ -10,10 +10,10 @@ use super::{
     Applicability, CheckCx, CheckError, CheckKind, CompileCx, OneOrMany, ParamError, regex_param,
     render,
 };
+use crate::check::LazyRegex;
 use crate::collect::select::SelectorId;
 use crate::finding::Finding;
 use crate::parse::yaml::{Hit, KeyPath, Node, Resolved, Segment, Value, resolve};
-use regex::Regex;
 use serde::Deserialize;
 
 /// One condition on a container.
@@ -143,14 +143,14 @@ pub struct Params {
 struct CompiledCond {
     at: Vec<KeyPath>,
     pod_at: Option<KeyPath>,
-    re: Option<Regex>,
+    re: Option<LazyRegex>,
     text: String,
 }
 
 enum Test {
     Require(Vec<CompiledCond>, Vec<CompiledCond>),
     Forbid(Vec<CompiledCond>),
-    ForbidPod(Vec<KeyPath>, Regex),
+    ForbidPod(Vec<KeyPath>, LazyRegex),
     Same(KeyPath, KeyPath, Vec<KeyPath>),
     Image(Vec<String>, bool, bool),
     Replicas(u32),
