@@ -11,6 +11,7 @@ For each size it generates a deterministic tree (gen_monorepo.py), then measures
 Peers that are not installed are reported as skipped. Prints a Markdown table.
 
     python3 benches/bench.py --sizes 10000,50000,100000 --runs 5 [--peers /opt/rc-peers/bin]
+    python3 benches/bench.py --rich --sizes 50000,100000 --runs 3 --only readycheck
     python3 benches/bench.py --repo /tmp/real/some-repo --runs 5
 """
 
@@ -157,6 +158,9 @@ def main():
     ap.add_argument("--workdir", default="/tmp/readycheck-bench")
     ap.add_argument("--no-build", action="store_true")
     ap.add_argument("--only", default="", help="comma-separated tools to run (readycheck,rg,checkov,trivy,hadolint)")
+    ap.add_argument("--rich", action="store_true",
+                    help="trees of the shape that exposed per-context work: one service per 250 files (at least "
+                         "200), half with a .dockerignore, nested build contexts, a few large files")
     args = ap.parse_args()
 
     if not args.no_build:
@@ -172,9 +176,11 @@ def main():
             bench_tree(r, n, args, tools, results)
     else:
         for size in [int(s) for s in args.sizes.split(",")]:
-            root = os.path.join(args.workdir, f"mono-{size // 1000}k")
-            subprocess.run([sys.executable, os.path.join(HERE, "gen_monorepo.py"), "--files", str(size), root],
-                           check=True, stdout=subprocess.DEVNULL)
+            root = os.path.join(args.workdir, f"{'rich' if args.rich else 'mono'}-{size // 1000}k")
+            gen = [sys.executable, os.path.join(HERE, "gen_monorepo.py"), "--files", str(size)]
+            if args.rich:
+                gen += ["--services", str(max(200, size // 250)), "--dockerignore", "0.5", "--nested", "--large", "4"]
+            subprocess.run(gen + [root], check=True, stdout=subprocess.DEVNULL)
             bench_tree(root, size, args, tools, results)
     print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}")
     print(table(results))

@@ -1,12 +1,22 @@
 #!/usr/bin/env python3
 """Generates a synthetic monorepo for benchmarking readycheck and its peers.
 
-Deterministic from a seed: the same (files, seed) always yields the same bytes. The tree has
-200 services with a Dockerfile, a compose file, an env example, a README and Kubernetes
-manifests, 100 GitHub workflow files, docs, and many small source files in Python,
-TypeScript, Go, Rust and Java, some with the patterns the rules look for.
+Deterministic from a seed: the same arguments always yield the same bytes. The tree has
+200 services (`--services`) with a Dockerfile, a compose file, an env example, a README and
+Kubernetes manifests, 100 GitHub workflow files, docs, and many small source files in
+Python, TypeScript, Go, Rust and Java, some with the patterns the rules look for.
+
+The shapes that make per-context work visible are opt-in, so that trees generated without
+them stay byte-identical to earlier benchmarks:
+  --dockerignore F   a fraction F of the services get a `.dockerignore` (of varying quality),
+                     some a `package.json` and a committed key, so DOCK016-DOCK019 have work
+  --nested           every seventh service also builds a nested context (`worker/`, its own
+                     Dockerfile, named by the service's Compose file), and a root Compose
+                     file builds a few services from the root context
+  --large N          N large (~1 MiB) text files beside the many small ones
 
     python3 benches/gen_monorepo.py --files 50000 --seed 7 /tmp/mono-50k
+    python3 benches/gen_monorepo.py --files 100000 --services 400 --dockerignore 0.5 --nested --large 4 /tmp/mono-100k
 """
 
 import argparse
@@ -162,7 +172,54 @@ def workflow(rng, i):
             f"      - uses: actions/checkout@v4\n      - uses: {pin}\n      - run: make test-{i}\n")
 
 
-def generate(root, files, seed):
+DOCKERIGNORES = [
+    ".git\n.env\n**/node_modules\n*.pem\n__pycache__\n",
+    "node_modules\n",
+    ".git\n",
+    "**\n!src\n!package.json\n",
+    ".git\n.env*\n!.env.example\n",
+]
+
+
+def extras(root, per_service, seed, dockerignore, nested, large):
+    """The opt-in shapes; drawn from their own generator so the base tree is unchanged."""
+    rng = random.Random(seed * 7919 + 1)
+    count = 0
+    for i, d in enumerate(per_service):
+        if rng.random() < dockerignore:
+            write(os.path.join(d, ".dockerignore"), DOCKERIGNORES[rng.randrange(len(DOCKERIGNORES))])
+            count += 1
+            if i % 3 == 0:
+                write(os.path.join(d, "package.json"), f'{{"name": "svc{i}", "version": "1.0.0"}}\n')
+                count += 1
+            if i % 11 == 0:
+                write(os.path.join(d, "certs", "dev.pem"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+                count += 1
+        if nested and i % 7 == 0:
+            w = os.path.join(d, "worker")
+            write(os.path.join(w, "Dockerfile"), dockerfile(rng, i))
+            write(os.path.join(w, "main.py"), PY.format(n=i, s=i, m=1, extra="pass"))
+            if i % 2 == 0:
+                write(os.path.join(w, ".dockerignore"), ".git\n.env\n__pycache__\n")
+                count += 1
+            with open(os.path.join(d, "docker-compose.yml"), "a", encoding="utf-8") as f:
+                f.write(f"  worker{i}:\n    build:\n      context: ./worker\n    image: acme/worker{i}:1.0.0\n")
+            count += 2
+    if nested:
+        names = [os.path.basename(d) for d in per_service[:5]]
+        text = "services:\n" + "".join(
+            f"  {n}-root:\n    build:\n      context: .\n      dockerfile: services/{n}/Dockerfile\n" for n in names)
+        write(os.path.join(root, "docker-compose.yml"), text)
+        write(os.path.join(root, ".dockerignore"), ".git\n**/node_modules\n")
+        count += 2
+    for k in range(large):
+        line = "The platform team documents every service here; see the runbooks.\n"
+        write(os.path.join(root, "docs", f"big{k}.md"), f"# Big {k}\n\n" + line * (1 << 14))
+        count += 1
+    return count
+
+
+def generate(root, files, seed, services=SERVICES, dockerignore=0.0, nested=False, large=0):
     rng = random.Random(seed)
     if os.path.exists(root):
         shutil.rmtree(root)
@@ -174,7 +231,7 @@ def generate(root, files, seed):
         write(os.path.join(root, ".github/workflows", f"wf{w:03}.yml"), workflow(rng, w))
         count += 1
     per_service = []
-    for i in range(SERVICES):
+    for i in range(services):
         d = os.path.join(root, "services", f"svc{i:03}")
         write(os.path.join(d, "Dockerfile"), dockerfile(rng, i))
         write(os.path.join(d, "docker-compose.yml"), compose(rng, i))
@@ -189,13 +246,14 @@ def generate(root, files, seed):
         write(os.path.join(d, "k8s", "deployment.yaml"), k8s(rng, i))
         count += 5
         per_service.append(d)
+    count += extras(root, per_service, seed, dockerignore, nested, large)
     langs = list(TEMPLATES)
     n = 0
     while count < files:
-        d = per_service[n % SERVICES]
-        lang = langs[(n // SERVICES) % len(langs)]
+        d = per_service[n % services]
+        lang = langs[(n // services) % len(langs)]
         extra = EXTRAS[lang][rng.randrange(3)]
-        text = TEMPLATES[lang].format(n=n, s=n % SERVICES, m=rng.randrange(1000), extra=extra)
+        text = TEMPLATES[lang].format(n=n, s=n % services, m=rng.randrange(1000), extra=extra)
         sub = "tests" if rng.random() < 0.1 else "src"
         write(os.path.join(d, sub, f"mod{n:06}{EXT[lang]}"), text)
         count += 1
@@ -207,9 +265,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--files", type=int, default=50000)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--services", type=int, default=SERVICES)
+    ap.add_argument("--dockerignore", type=float, default=0.0, help="fraction of services with a .dockerignore")
+    ap.add_argument("--nested", action="store_true", help="nested build contexts and a root Compose file")
+    ap.add_argument("--large", type=int, default=0, help="number of ~1 MiB text files")
     ap.add_argument("root")
     args = ap.parse_args()
-    total = generate(args.root, args.files, args.seed)
+    total = generate(args.root, args.files, args.seed, args.services, args.dockerignore, args.nested, args.large)
     print(f"{total} files in {args.root}")
 
 

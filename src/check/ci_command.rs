@@ -6,6 +6,7 @@
 //! `just test` the justfile recipe, and `./scripts/ci.sh` that script.
 
 use super::{Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError, regex_param};
+use crate::check::LazyRegex;
 use crate::collect::scope::{Role, RoleSet};
 use crate::collect::select::SelectorId;
 use crate::finding::Finding;
@@ -74,8 +75,8 @@ pub fn default_ci_globs() -> Vec<String> {
 pub struct CiCommand {
     ci: SelectorId,
     manifests: SelectorId,
-    pattern: Regex,
-    unless_line: Option<Regex>,
+    pattern: LazyRegex,
+    unless_line: Option<LazyRegex>,
     resolve: bool,
     message: String,
 }

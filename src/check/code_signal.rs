@@ -7,6 +7,7 @@ use super::health_endpoints::{Declared, HealthContract};
 use super::{
     Applicability, CheckCx, CheckError, CheckKind, CompileCx, OneOrMany, ParamError, render,
 };
+use crate::check::LazyRegex;
 use crate::collect::select::SelectorId;
 use crate::finding::Finding;
 use crate::textpos::LineIndex;
@@ -397,25 +398,34 @@ struct CompiledStack {
     paths: SelectorId,
     manifest: SelectorId,
     config: Option<SelectorId>,
-    frameworks: Vec<(&'static str, Option<Regex>, Option<Regex>)>,
+    /// Position in `STACKS`, for [`CompiledStack::frameworks`].
+    index: usize,
+}
+
+impl CompiledStack {
+    /// Framework detection regexes, the same for every rule: compiled once per process,
+    /// when the first rule that needs them is evaluated.
+    fn frameworks(&self) -> &'static FrameworkRegexes {
+        &framework_regexes()[self.index]
+    }
 }
 
 struct CompiledSignal {
-    pattern: Regex,
+    pattern: LazyRegex,
     scope: Scope,
-    unless_call: Option<Regex>,
-    if_call: Option<Regex>,
-    if_file: Vec<Regex>,
-    skip_file_if: Option<Regex>,
-    keep_file_if: Option<Regex>,
-    unless_repo: Option<Regex>,
-    unless_config: Option<Regex>,
-    unless_next_line: Option<Regex>,
+    unless_call: Option<LazyRegex>,
+    if_call: Option<LazyRegex>,
+    if_file: Vec<LazyRegex>,
+    skip_file_if: Option<LazyRegex>,
+    keep_file_if: Option<LazyRegex>,
+    unless_repo: Option<LazyRegex>,
+    unless_config: Option<LazyRegex>,
+    unless_next_line: Option<LazyRegex>,
 }
 
 impl CompiledSignal {
     /// A bare pattern over the stack's code, with no filters.
-    fn code(pattern: Regex) -> CompiledSignal {
+    fn code(pattern: LazyRegex) -> CompiledSignal {
         CompiledSignal {
             pattern,
             scope: Scope::Code,
@@ -456,15 +466,11 @@ pub struct CodeSignal {
 
 const MAX_FINDINGS: usize = 500;
 
-fn re(field: &str, p: &str) -> Result<Regex, ParamError> {
-    regex::RegexBuilder::new(&super::ascii_word_boundaries(p))
-        .multi_line(true)
-        .size_limit(1 << 22)
-        .build()
-        .map_err(|e| ParamError::at(field, format!("invalid regex: {e}").replace('\n', " ")))
+fn re(field: &str, p: &str) -> Result<LazyRegex, ParamError> {
+    super::signal_regex(field, p)
 }
 
-fn opt_re(field: &str, p: Option<&str>) -> Result<Option<Regex>, ParamError> {
+fn opt_re(field: &str, p: Option<&str>) -> Result<Option<LazyRegex>, ParamError> {
     p.map(|p| re(field, p)).transpose()
 }
 
@@ -562,15 +568,13 @@ impl CheckKind for CodeSignal {
             } else {
                 Some(cx.files("exclude", &globs(def.config), &config_exclude, false)?)
             };
-            // Framework detection is the same for every rule: compiled once per process.
-            let frameworks = framework_regexes()[i].clone();
             stacks.push(CompiledStack {
                 def,
                 code,
                 paths,
                 manifest,
                 config,
-                frameworks,
+                index: i,
             });
         }
         Ok(CodeSignal {
@@ -604,7 +608,7 @@ impl CheckKind for CodeSignal {
                 .flat_map(|st| {
                     ws.set_aside(st.code).iter().filter_map(move |&i| {
                         let used = ws.text(i).is_ok_and(|t| {
-                            st.frameworks
+                            st.frameworks()
                                 .iter()
                                 .any(|(_, _, c)| c.as_ref().is_some_and(|c| c.is_match(t)))
                         });
@@ -756,7 +760,7 @@ impl CodeSignal {
                 unrouted.push(d);
                 continue;
             };
-            let signal = CompiledSignal::code(route);
+            let signal = CompiledSignal::code(route.into());
             let hit = detected
                 .iter()
                 .find_map(|(st, _)| self.matches(cx, st, &signal, false).into_iter().next());
@@ -786,7 +790,7 @@ impl CodeSignal {
         let ws = cx.workspace();
         let clients = Clients::of(ws, st);
         let mut names = Vec::new();
-        for (name, m, c) in &st.frameworks {
+        for (name, m, c) in st.frameworks() {
             let declared = m.as_ref().is_none_or(|m| {
                 ws.selected(st.manifest).iter().any(|&i| {
                     !clients.holds(&ws.file(i).rel) && ws.text(i).is_ok_and(|t| m.is_match(t))

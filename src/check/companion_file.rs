@@ -5,10 +5,10 @@
 
 use super::render;
 use super::{Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError, regex_param};
+use crate::check::LazyRegex;
 use crate::collect::Workspace;
 use crate::collect::select::SelectorId;
 use crate::finding::Finding;
-use regex::Regex;
 use serde::Deserialize;
 
 /// One kind of manifest and the files that may accompany it.
@@ -55,8 +55,8 @@ fn default_true() -> bool {
 struct CompiledGroup {
     manifests: SelectorId,
     any_of: Vec<String>,
-    if_contains: Option<Regex>,
-    unless_contains: Option<Regex>,
+    if_contains: Option<LazyRegex>,
+    unless_contains: Option<LazyRegex>,
     if_sibling: Vec<String>,
 }
 

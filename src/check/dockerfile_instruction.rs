@@ -6,19 +6,19 @@
 use super::dockerignore::find_dockerignore_in;
 use super::images::judged_dockerfiles;
 use super::orchestration::{
-    compose_context, compose_globs, image_matches_dockerfile, k8s_documents_with, k8s_excludes,
-    k8s_globs, shipped_stages, workload,
+    compose_context, compose_globs, compose_index, image_matches_dockerfile, k8s_documents_with,
+    k8s_excludes, k8s_globs, shipped_stages, workload,
 };
 use super::{
     Applicability, CheckCx, CheckError, CheckKind, CompileCx, OneOrMany, ParamError,
     default_dockerfile_excludes, default_dockerfile_globs, regex_param, render,
 };
+use crate::check::LazyRegex;
 use crate::collect::Workspace;
 use crate::collect::select::SelectorId;
 use crate::finding::Finding;
 use crate::parse::dockerfile::{Dockerfile, Form, Instr, Stage};
 use crate::parse::yaml::{Hit, KeyPath, Node, Resolved, Value, resolve};
-use regex::Regex;
 use serde::Deserialize;
 
 /// Which stages are examined.
@@ -163,19 +163,19 @@ pub struct DockerfileInstruction {
     scope: StageScope,
     occurrence: Occurrence,
     form: Option<FormFilter>,
-    args_match: Option<Regex>,
-    args_not_match: Option<Regex>,
+    args_match: Option<LazyRegex>,
+    args_not_match: Option<LazyRegex>,
     flag: Option<(String, bool)>,
     expect: Expect,
-    exempt: Option<Regex>,
+    exempt: Option<LazyRegex>,
     message: Option<String>,
     missing_message: Option<String>,
     satisfied_by: Option<Orchestrated>,
     compose_files: SelectorId,
     only_without_dockerignore: bool,
-    exempt_scope: Option<Regex>,
-    exempt_stages: Option<Regex>,
-    sibling: Option<(String, Regex)>,
+    exempt_scope: Option<LazyRegex>,
+    exempt_stages: Option<LazyRegex>,
+    sibling: Option<(String, LazyRegex)>,
 }
 
 struct Orchestrated {
@@ -190,7 +190,7 @@ struct Orchestrated {
 struct Declared {
     path: KeyPath,
     pod: bool,
-    value: Option<Regex>,
+    value: Option<LazyRegex>,
 }
 
 const KEYWORDS: &[&str] = &[
@@ -335,12 +335,7 @@ impl CheckKind for DockerfileInstruction {
             if self.only_without_dockerignore
                 && let Some(di) = {
                     let compose = cx.selected(self.compose_files);
-                    let contexts: Vec<String> = compose_context(cx, compose)
-                        .iter()
-                        .filter(|s| s.dockerfile() == Some(rel.as_str()))
-                        .filter_map(|s| s.context())
-                        .collect();
-                    find_dockerignore_in(ws, rel, &contexts)
+                    find_dockerignore_in(ws, rel, &compose_index(cx, compose).contexts_of(rel))
                 }
             {
                 cx.judged(1);
@@ -369,13 +364,8 @@ impl CheckKind for DockerfileInstruction {
             match self.scope {
                 StageScope::Final => {
                     // Compose may build another stage than the last (`build.target`).
-                    let compose = cx.selected(self.compose_files);
-                    let services = if compose.is_empty() {
-                        std::sync::Arc::new(Vec::new())
-                    } else {
-                        compose_context(cx, compose)
-                    };
-                    let shipped = shipped_stages(&df, rel, &services);
+                    let compose = compose_index(cx, cx.selected(self.compose_files));
+                    let shipped = shipped_stages(&df, rel, &compose);
                     for stage in shipped {
                         if let Some(re) = &self.exempt_stages
                             && stage.name.as_deref().is_some_and(|n| re.is_match(n))

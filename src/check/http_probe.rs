@@ -3,10 +3,10 @@
 //! optionally negated: nuclei's matcher idea without a string expression language.
 
 use super::{Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError, regex_param};
+use crate::check::LazyRegex;
 use crate::collect::Workspace;
 use crate::finding::{Finding, Location};
 use crate::probe::{RequestSpec, Response};
-use regex::Regex;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -237,17 +237,17 @@ enum Test {
         name: String,
         absent: bool,
         equals: Option<String>,
-        matches: Option<Regex>,
+        matches: Option<LazyRegex>,
         when_present: bool,
     },
     Body {
         contains: Option<String>,
-        matches: Option<Regex>,
+        matches: Option<LazyRegex>,
     },
     Json {
         pointer: String,
         equals: Option<String>,
-        matches: Option<Regex>,
+        matches: Option<LazyRegex>,
     },
     Latency(u64),
 }

@@ -10,10 +10,10 @@ use super::{
     Applicability, CheckCx, CheckError, CheckKind, CompileCx, OneOrMany, ParamError, regex_param,
     render,
 };
+use crate::check::LazyRegex;
 use crate::collect::select::SelectorId;
 use crate::finding::Finding;
 use crate::parse::yaml::{Hit, KeyPath, Node, Resolved, Segment, Value, resolve};
-use regex::Regex;
 use serde::Deserialize;
 
 /// One condition on a container.
@@ -143,14 +143,14 @@ pub struct Params {
 struct CompiledCond {
     at: Vec<KeyPath>,
     pod_at: Option<KeyPath>,
-    re: Option<Regex>,
+    re: Option<LazyRegex>,
     text: String,
 }
 
 enum Test {
     Require(Vec<CompiledCond>, Vec<CompiledCond>),
     Forbid(Vec<CompiledCond>),
-    ForbidPod(Vec<KeyPath>, Regex),
+    ForbidPod(Vec<KeyPath>, LazyRegex),
     Same(KeyPath, KeyPath, Vec<KeyPath>),
     Image(Vec<String>, bool, bool),
     Replicas(u32),
@@ -337,6 +337,15 @@ impl CheckKind for K8sWorkload {
                 )
             };
             return Ok(Applicability::NotApplicable(reason));
+        }
+        if let Test::Same(a, b, _) = &self.test
+            && cx.judged_other == 0
+            && cx.findings.is_empty()
+        {
+            return Ok(Applicability::NotApplicable(format!(
+                "no container declares both `{}` and `{}`: nothing to compare",
+                a.text, b.text
+            )));
         }
         Ok(Applicability::Applicable)
     }
@@ -556,8 +565,8 @@ impl K8sWorkload {
             }
             // Only a container that declares both values is a subject: with one missing
             // there is nothing to compare (another rule asks for the missing one).
-            Test::Same(a, b, unless) => match (found(c.node, a), found(c.node, b)) {
-                (Some(x), Some(y)) => {
+            Test::Same(a, b, unless) => {
+                if let (Some(x), Some(y)) = (found(c.node, a), found(c.node, b)) {
                     cx.judged(1);
                     if same_value(x, y) && !unless.iter().any(|u| found(c.node, u).is_some()) {
                         emit(
@@ -571,14 +580,7 @@ impl K8sWorkload {
                         comply(cx);
                     }
                 }
-                _ => cx.set_aside(
-                    rel,
-                    format!(
-                        "no container declares both `{}` and `{}`: nothing to compare",
-                        a.text, b.text
-                    ),
-                ),
-            },
+            }
             Test::Image(floating, digest, skip_built_here) => {
                 let Some(img) = c.node.get("image") else {
                     return;

@@ -154,23 +154,129 @@ pub fn ascii_word_boundaries(pattern: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// A rule's regex parameter, compiled on first use. Compiling every regex of the rule set
+/// was most of the start-up of a small audit (and of `explain`), while a run only matches
+/// the patterns of rules whose files exist. User rule files are compiled eagerly
+/// ([`compiling_eagerly`]), so their errors are still reported, located, before the run;
+/// the embedded rules are compiled in full by the test suite.
+#[derive(Debug, Clone)]
+pub struct LazyRegex {
+    /// The pattern as built (word boundaries made ASCII).
+    source: String,
+    case_insensitive: bool,
+    cell: std::sync::OnceLock<regex::Regex>,
+}
+
+impl LazyRegex {
+    /// The pattern, without compiling it (what `Regex::as_str` would give).
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// Whether the pattern has a capture group of this name; read from the pattern's text
+    /// when it is not compiled yet (`(?P<name>` or `(?<name>`).
+    #[must_use]
+    pub fn has_group(&self, name: &str) -> bool {
+        match self.cell.get() {
+            Some(re) => re.capture_names().any(|n| n == Some(name)),
+            None => {
+                self.source.contains(&format!("(?P<{name}>"))
+                    || self.source.contains(&format!("(?<{name}>"))
+            }
+        }
+    }
+
+    fn build(source: &str, case_insensitive: bool) -> Result<regex::Regex, regex::Error> {
+        regex::RegexBuilder::new(source)
+            .multi_line(true)
+            .case_insensitive(case_insensitive)
+            .size_limit(1 << 22)
+            .build()
+    }
+}
+
+impl From<regex::Regex> for LazyRegex {
+    /// A regex built elsewhere (at evaluation time), already compiled.
+    fn from(re: regex::Regex) -> Self {
+        LazyRegex {
+            source: re.as_str().to_owned(),
+            case_insensitive: false,
+            cell: std::sync::OnceLock::from(re),
+        }
+    }
+}
+
+impl std::ops::Deref for LazyRegex {
+    type Target = regex::Regex;
+
+    fn deref(&self) -> &regex::Regex {
+        self.cell.get_or_init(|| {
+            // Only embedded rules are compiled lazily, and the test suite compiles every
+            // one of their patterns (`rule::tests::embedded_rules_compile_eagerly`).
+            Self::build(&self.source, self.case_insensitive)
+                .unwrap_or_else(|e| panic!("embedded rule regex `{}`: {e}", self.source))
+        })
+    }
+}
+
+thread_local! {
+    static EAGER: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+}
+
+/// Whether regex parameters compiled now on this thread are compiled at once.
+#[must_use]
+pub fn eager() -> bool {
+    EAGER.with(std::cell::Cell::get)
+}
+
+/// Runs `f` (a rule's compilation) with its regex parameters compiled now (`eager`) or on
+/// first use. Eager is the default, so only code that asks for laziness gets it.
+pub fn compiling_eagerly<T>(eager: bool, f: impl FnOnce() -> T) -> T {
+    let before = EAGER.with(|e| e.replace(eager));
+    let out = f();
+    EAGER.with(|e| e.set(before));
+    out
+}
+
+/// Compiles a regex parameter (now, or on first use for the embedded rules: see
+/// [`LazyRegex`]). `message` turns the regex crate's error into the parameter's error.
+fn lazy_regex(
+    pattern: &str,
+    case_insensitive: bool,
+    message: impl FnOnce(&regex::Error) -> String,
+) -> Result<LazyRegex, String> {
+    let source = ascii_word_boundaries(pattern).into_owned();
+    let cell = std::sync::OnceLock::new();
+    if eager() {
+        let re = LazyRegex::build(&source, case_insensitive).map_err(|e| message(&e))?;
+        let _ = cell.set(re);
+    }
+    Ok(LazyRegex {
+        source,
+        case_insensitive,
+        cell,
+    })
+}
+
 /// Compiles a regex parameter.
 pub fn regex_param(
     field: &str,
     pattern: &str,
     case_insensitive: bool,
-) -> Result<regex::Regex, ParamError> {
-    regex::RegexBuilder::new(&ascii_word_boundaries(pattern))
-        .multi_line(true)
-        .case_insensitive(case_insensitive)
-        .size_limit(1 << 22)
-        .build()
-        .map_err(|e| {
-            ParamError::at(
-                field,
-                format!("invalid regex `{pattern}`: {}", one_line(&e.to_string())),
-            )
-        })
+) -> Result<LazyRegex, ParamError> {
+    lazy_regex(pattern, case_insensitive, |e| {
+        format!("invalid regex `{pattern}`: {}", one_line(&e.to_string()))
+    })
+    .map_err(|m| ParamError::at(field, m))
+}
+
+/// Like [`regex_param`], with the message code signals have always given.
+pub fn signal_regex(field: &str, pattern: &str) -> Result<LazyRegex, ParamError> {
+    lazy_regex(pattern, false, |e| {
+        format!("invalid regex: {e}").replace('\n', " ")
+    })
+    .map_err(|m| ParamError::at(field, m))
 }
 
 /// The regex crate's multi-line error reduced to its last `error: …` line.

@@ -168,6 +168,55 @@ pub fn compose_context(cx: &CheckCx<'_>, files: &[usize]) -> Arc<Vec<ComposeServ
     })
 }
 
+/// The services of [`compose_context`] with an index by the Dockerfile each builds, made
+/// in one pass over the services and shared by every rule: matching Dockerfiles to
+/// services costs `services + dockerfiles`, not their product.
+#[derive(Debug)]
+pub struct ComposeIndex {
+    /// Every service, as [`compose_context`] lists them.
+    pub services: Arc<Vec<ComposeService>>,
+    by_dockerfile: std::collections::HashMap<String, Vec<usize>>,
+}
+
+impl ComposeIndex {
+    /// The services that build `dockerfile` (repository-relative), in list order.
+    pub fn building<'s>(&'s self, dockerfile: &str) -> impl Iterator<Item = &'s ComposeService> {
+        self.by_dockerfile
+            .get(dockerfile)
+            .into_iter()
+            .flatten()
+            .map(|&k| &self.services[k])
+    }
+
+    /// The build contexts those services give `dockerfile`.
+    #[must_use]
+    pub fn contexts_of(&self, dockerfile: &str) -> Vec<String> {
+        self.building(dockerfile)
+            .filter_map(ComposeService::context)
+            .collect()
+    }
+}
+
+/// [`ComposeIndex`] of the Compose files `files`, built once per audit.
+pub fn compose_index(cx: &CheckCx<'_>, files: &[usize]) -> Arc<ComposeIndex> {
+    use std::hash::{Hash, Hasher};
+    let services = compose_context(cx, files);
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    files.hash(&mut h);
+    cx.workspace().memo(h.finish(), || {
+        let mut by_dockerfile: std::collections::HashMap<String, Vec<usize>> = Default::default();
+        for (k, s) in services.iter().enumerate() {
+            if let Some(d) = s.dockerfile() {
+                by_dockerfile.entry(d.to_owned()).or_default().push(k);
+            }
+        }
+        ComposeIndex {
+            services,
+            by_dockerfile,
+        }
+    })
+}
+
 /// Like [`compose_services`]; with `strict: false` unparsable files are silently left out
 /// (for checks that only consult Compose as extra context).
 pub fn compose_services_with(
@@ -546,11 +595,10 @@ fn build_push_steps(text: &str) -> Vec<(Option<String>, String)> {
 pub fn shipped_stages<'a>(
     df: &'a crate::parse::dockerfile::Dockerfile,
     dockerfile: &str,
-    services: &[ComposeService],
+    compose: &ComposeIndex,
 ) -> Vec<&'a crate::parse::dockerfile::Stage> {
-    let targets: Vec<&str> = services
-        .iter()
-        .filter(|s| s.dockerfile() == Some(dockerfile))
+    let targets: Vec<&str> = compose
+        .building(dockerfile)
         .filter_map(ComposeService::build_target)
         .collect();
     df.stages

@@ -4,6 +4,7 @@
 use super::{
     Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError, regex_param, render,
 };
+use crate::check::LazyRegex;
 use crate::collect::select::SelectorId;
 use crate::finding::Finding;
 use crate::rule::condition::RawContains;
@@ -46,8 +47,8 @@ pub struct PathExists {
     forbid: bool,
     globs: String,
     message: Option<String>,
-    or_text: Option<(SelectorId, regex::Regex)>,
-    unless_every_line: Option<regex::Regex>,
+    or_text: Option<(SelectorId, LazyRegex)>,
+    unless_every_line: Option<LazyRegex>,
 }
 
 impl CheckKind for PathExists {

@@ -13,6 +13,7 @@ mod classify;
 pub use classify::shannon_entropy;
 
 use super::{Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError, regex_param};
+use crate::check::LazyRegex;
 use crate::collect::FileProblem;
 use crate::collect::select::{SelectorId, normalize_glob};
 use crate::finding::{Finding, mask};
@@ -130,7 +131,7 @@ enum Position {
 
 /// A compiled detector of secret-named values.
 struct Detector {
-    re: Regex,
+    re: LazyRegex,
     position: Position,
     /// File extensions it runs on (`None`: every file).
     exts: Option<&'static [&'static str]>,
@@ -141,17 +142,17 @@ struct CompiledAssignments {
     min_length: usize,
     min_entropy: f64,
     fallbacks: bool,
-    ignore_values: Option<Regex>,
+    ignore_values: Option<LazyRegex>,
     config_files: Option<GlobSet>,
 }
 
 /// Compiled `secret_scan`.
 pub struct SecretScan {
     files: SelectorId,
-    patterns: Vec<(String, Regex)>,
+    patterns: Vec<(String, LazyRegex)>,
     assignments: Option<CompiledAssignments>,
-    placeholders: Option<Regex>,
-    unless_context: Option<Regex>,
+    placeholders: Option<LazyRegex>,
+    unless_context: Option<LazyRegex>,
     pass_without_files: bool,
 }
 
@@ -515,8 +516,8 @@ impl SecretScan {
         Thresholds {
             min_length: a.map_or(default_min_length(), |a| a.min_length),
             min_entropy: a.map_or(default_min_entropy(), |a| a.min_entropy),
-            placeholders: self.placeholders.as_ref(),
-            ignore_values: a.and_then(|a| a.ignore_values.as_ref()),
+            placeholders: self.placeholders.as_deref(),
+            ignore_values: a.and_then(|a| a.ignore_values.as_deref()),
         }
     }
 

@@ -11,12 +11,13 @@
 use super::{
     Applicability, CheckCx, CheckError, CheckKind, CompileCx, ParamError, regex_param, render,
 };
+use crate::check::LazyRegex;
 use crate::collect::Workspace;
 use crate::collect::select::SelectorId;
 use crate::finding::{Finding, mask};
 use crate::textpos::LineIndex;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
-use regex::{Regex, RegexSet};
+use regex::RegexSet;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -128,13 +129,39 @@ pub struct Params {
 /// A compiled form.
 struct CompiledForm {
     name: String,
-    re: Regex,
+    re: LazyRegex,
     files: Option<GlobSet>,
-    unless_inside: Option<Regex>,
-    if_file: Option<Regex>,
-    unless_file: Option<Regex>,
-    unless_section: Option<(Regex, Regex)>,
+    unless_inside: Option<LazyRegex>,
+    if_file: Option<LazyRegex>,
+    unless_file: Option<LazyRegex>,
+    unless_section: Option<(LazyRegex, LazyRegex)>,
     via: bool,
+}
+
+/// The forms' patterns as one `RegexSet`, built on first use like the forms themselves
+/// (see [`LazyRegex`]).
+struct FormSet {
+    patterns: Vec<String>,
+    case_insensitive: bool,
+    cell: std::sync::OnceLock<RegexSet>,
+}
+
+impl FormSet {
+    fn build(&self) -> Result<RegexSet, String> {
+        regex::RegexSetBuilder::new(&self.patterns)
+            .multi_line(true)
+            .case_insensitive(self.case_insensitive)
+            .size_limit(1 << 24)
+            .build()
+            .map_err(|e| e.to_string())
+    }
+
+    fn get(&self) -> &RegexSet {
+        self.cell.get_or_init(|| {
+            self.build()
+                .unwrap_or_else(|e| panic!("embedded rule regex set: {e}"))
+        })
+    }
 }
 
 /// Compiled `text_match`.
@@ -142,11 +169,11 @@ pub struct TextMatch {
     files: SelectorId,
     forms: Vec<CompiledForm>,
     /// Which forms can match a file at all, in one pass (only with several forms).
-    set: Option<RegexSet>,
+    set: Option<FormSet>,
     defaults: Vec<String>,
     case_insensitive: bool,
-    unless: Option<Regex>,
-    only_if: Option<Regex>,
+    unless: Option<LazyRegex>,
+    only_if: Option<LazyRegex>,
     comment_prefixes: Vec<String>,
     expect: Expect,
     per_file: bool,
@@ -286,7 +313,7 @@ impl CheckKind for TextMatch {
                 for (i, f) in p.forms.iter().enumerate() {
                     let field = |k: &str| format!("forms[{i}].{k}");
                     let re = regex_param(&field("pattern"), &f.pattern, ci)?;
-                    let via = re.capture_names().any(|n| n == Some("via"));
+                    let via = re.has_group("via");
                     forms.push(CompiledForm {
                         name: f.name.clone(),
                         via,
@@ -351,14 +378,16 @@ impl CheckKind for TextMatch {
                 .iter()
                 .map(|f| super::ascii_word_boundaries(f.re.as_str()).into_owned())
                 .collect();
-            Some(
-                regex::RegexSetBuilder::new(&patterns)
-                    .multi_line(true)
-                    .case_insensitive(ci)
-                    .size_limit(1 << 24)
-                    .build()
-                    .map_err(|e| ParamError::at("forms", e.to_string()))?,
-            )
+            let set = FormSet {
+                patterns,
+                case_insensitive: ci,
+                cell: std::sync::OnceLock::new(),
+            };
+            if super::eager() {
+                let built = set.build().map_err(|e| ParamError::at("forms", e))?;
+                let _ = set.cell.set(built);
+            }
+            Some(set)
         } else {
             None
         };
@@ -534,7 +563,7 @@ impl TextMatch {
             return out;
         }
         let candidates: Vec<usize> = match &self.set {
-            Some(set) => set.matches(text).into_iter().collect(),
+            Some(set) => set.get().matches(text).into_iter().collect(),
             None => (0..self.forms.len()).collect(),
         };
         for k in candidates {
@@ -669,9 +698,9 @@ impl TextMatch {
             .iter()
             .flat_map(|u| u.names.iter().map(String::as_str))
             .collect();
-        let mut templates: Vec<(&str, Vec<Regex>)> = Vec::new();
+        let mut templates: Vec<(&str, Vec<LazyRegex>)> = Vec::new();
         for name in names {
-            let res: Vec<Regex> = self
+            let res: Vec<LazyRegex> = self
                 .defaults
                 .iter()
                 .filter_map(|d| {

@@ -6,6 +6,7 @@ use super::{
     Applicability, CheckCx, CheckError, CheckKind, CompileCx, OneOrMany, ParamError, regex_param,
     render,
 };
+use crate::check::LazyRegex;
 use crate::collect::select::SelectorId;
 use crate::finding::Finding;
 use crate::parse::yaml::{Hit, KeyPath, Node, Resolved, Segment, Value, resolve, select};
@@ -113,7 +114,7 @@ pub struct DocumentTest {
 
 struct DocTest {
     at: KeyPath,
-    matches: Option<Regex>,
+    matches: Option<LazyRegex>,
 }
 
 impl DocTest {
@@ -164,7 +165,7 @@ enum Test {
     Exists,
     Absent,
     Equals(Vec<String>, bool),
-    Matches(Regex, bool),
+    Matches(LazyRegex, bool),
 }
 
 /// Compiled `yaml_field`.
@@ -174,7 +175,7 @@ pub struct YamlField {
     documents: Vec<(KeyPath, Vec<String>)>,
     /// A text test every file with a wanted document passes (from top-level `documents`
     /// keys), so that other files are never parsed.
-    prefilter: Option<Regex>,
+    prefilter: Option<LazyRegex>,
     for_each: Vec<KeyPath>,
     at: Vec<KeyPath>,
     test: Test,
@@ -297,6 +298,7 @@ impl CheckKind for YamlField {
                     alts.join("|")
                 ))
                 .ok()
+                .map(LazyRegex::from)
             });
         Ok(YamlField {
             files,

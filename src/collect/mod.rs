@@ -167,7 +167,10 @@ pub struct Workspace {
 
 /// A type-keyed store of derived models shared by every rule of one audit.
 type Memo = std::sync::Mutex<
-    std::collections::HashMap<(std::any::TypeId, u64), Arc<dyn std::any::Any + Send + Sync>>,
+    std::collections::HashMap<
+        (std::any::TypeId, u64),
+        Arc<OnceLock<Arc<dyn std::any::Any + Send + Sync>>>,
+    >,
 >;
 
 impl fmt::Debug for Workspace {
@@ -536,28 +539,29 @@ impl Workspace {
         }
     }
 
-    /// A model derived from the workspace, built at most once per `key` and type (rules
-    /// that need the same Compose projects share one build). `build` runs without the
-    /// lock held, so two rules may race to build it; the first result is kept.
+    /// A model derived from the workspace, built once per `key` and type (rules that need
+    /// the same Compose projects or build contexts share one build). The store's lock is
+    /// not held while `build` runs; a rule that asks for a model another rule is building
+    /// waits for it rather than building it again (three rules starting together on the
+    /// same contexts would otherwise do the work three times). `build` must not use rayon:
+    /// a worker waiting inside it could pick up a rule asking for the same model.
     pub fn memo<T: std::any::Any + Send + Sync>(
         &self,
         key: u64,
         build: impl FnOnce() -> T,
     ) -> Arc<T> {
         let id = (std::any::TypeId::of::<T>(), key);
-        if let Some(hit) = self.memo.lock().ok().and_then(|m| m.get(&id).cloned())
-            && let Ok(t) = hit.downcast::<T>()
-        {
-            return t;
-        }
-        let built: Arc<T> = Arc::new(build());
-        match self.memo.lock() {
-            Ok(mut m) => {
-                let entry = m.entry(id).or_insert_with(|| built.clone());
-                Arc::clone(entry).downcast::<T>().unwrap_or(built)
-            }
-            Err(_) => built,
-        }
+        let cell = match self.memo.lock() {
+            Ok(mut m) => Arc::clone(m.entry(id).or_default()),
+            Err(_) => return Arc::new(build()),
+        };
+        let built = cell.get_or_init(|| {
+            let t: Arc<dyn std::any::Any + Send + Sync> = Arc::new(build());
+            t
+        });
+        Arc::clone(built)
+            .downcast::<T>()
+            .unwrap_or_else(|_| unreachable!("memo entries are keyed by their type"))
     }
 
     /// The audited root.
@@ -641,13 +645,15 @@ impl Workspace {
         if rel.is_empty() || self.find(rel).is_some() {
             return true;
         }
-        let prefix = format!("{rel}/");
-        let at = self
-            .files
-            .partition_point(|f| f.rel.as_str() < prefix.as_str());
-        self.files
-            .get(at)
-            .is_some_and(|f| f.rel.starts_with(&prefix))
+        !self.under(rel).is_empty()
+    }
+
+    /// The indices of the files below directory `dir` (`""`: every file). Paths are sorted,
+    /// so the files below a directory are one contiguous range, found by two binary
+    /// searches: asking what a build context holds costs `log(files)`, not `files`.
+    #[must_use]
+    pub fn under(&self, dir: &str) -> std::ops::Range<usize> {
+        range_under(&self.files, |f| f.rel.as_str(), dir)
     }
 
     /// The path to open for file `i`.
@@ -724,6 +730,21 @@ impl Workspace {
         out.sort();
         out
     }
+}
+
+/// The range of `sorted` (sorted by `key`) whose keys lie below directory `dir`: those that
+/// start with `dir/` (every item when `dir` is empty). Two binary searches; `key` is called
+/// O(log n) times, which the tests count.
+pub fn range_under<T>(sorted: &[T], key: impl Fn(&T) -> &str, dir: &str) -> std::ops::Range<usize> {
+    let dir = dir.trim_end_matches('/');
+    if dir.is_empty() {
+        return 0..sorted.len();
+    }
+    let prefix = format!("{dir}/");
+    let start = sorted.partition_point(|f| key(f) < prefix.as_str());
+    // Every key with the prefix sorts before any key after it that lacks it.
+    let len = sorted[start..].partition_point(|f| key(f).starts_with(&prefix));
+    start..start + len
 }
 
 /// Whether a YAML text is a Compose file: a top-level `services:` mapping whose entries are

@@ -49,6 +49,11 @@ fn clean(p: &str) -> String {
     }
 }
 
+/// Whether `clean` leaves a path as it is (so it needs no copy).
+fn is_clean(p: &str) -> bool {
+    !p.is_empty() && p.split('/').all(|s| !s.is_empty() && s != "." && s != "..")
+}
+
 /// Translates one cleaned pattern into an anchored regex, as moby's `Pattern.compile` does.
 fn compile(pattern: &str) -> Option<Regex> {
     let mut re = String::from("^");
@@ -177,6 +182,61 @@ impl DockerIgnore {
         }
         excluded
     }
+
+    /// An evaluator for many paths of one context that remembers, per directory, which
+    /// patterns match the directory or one of its parents: each path then costs one match
+    /// per pattern, not one per pattern and parent. Same verdicts as [`DockerIgnore::excludes`].
+    #[must_use]
+    pub fn excluder(&self) -> Excluder<'_> {
+        Excluder {
+            di: self,
+            dirs: std::collections::HashMap::new(),
+        }
+    }
+
+    /// Bit `k` set when pattern `k` matches `path` itself.
+    fn direct(&self, path: &str) -> u64 {
+        self.patterns
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.regex.is_match(path))
+            .fold(0, |m, (k, _)| m | (1 << k))
+    }
+}
+
+/// See [`DockerIgnore::excluder`].
+#[derive(Debug)]
+pub struct Excluder<'d> {
+    di: &'d DockerIgnore,
+    /// Directory → patterns matching it or a parent.
+    dirs: std::collections::HashMap<String, u64>,
+}
+
+impl Excluder<'_> {
+    /// Whether `path` (context-relative) is left out of the context.
+    pub fn excludes(&mut self, path: &str) -> bool {
+        // The masks hold one bit per pattern; paths `clean` would change take the plain way.
+        if self.di.patterns.len() > 64 || !is_clean(path) {
+            return self.di.excludes(path);
+        }
+        let hits =
+            self.di.direct(path) | path.rfind('/').map_or(0, |at| self.dir_mask(&path[..at]));
+        // The last pattern that applies decides.
+        (0..self.di.patterns.len())
+            .rev()
+            .find(|&k| hits & (1 << k) != 0)
+            .is_some_and(|k| !self.di.patterns[k].exception)
+    }
+
+    fn dir_mask(&mut self, dir: &str) -> u64 {
+        if let Some(&m) = self.dirs.get(dir) {
+            return m;
+        }
+        let up = dir.rfind('/').map_or(0, |at| self.dir_mask(&dir[..at]));
+        let m = self.di.direct(dir) | up;
+        self.dirs.insert(dir.to_owned(), m);
+        m
+    }
 }
 
 #[cfg(test)]
@@ -241,6 +301,43 @@ mod tests {
         assert!(d.excludes(".venv/bin/python"));
         assert_eq!(d.patterns.len(), 3);
         assert_eq!(d.patterns[0].line, 3);
+    }
+
+    #[test]
+    fn the_excluder_agrees_with_excludes() {
+        let files = [
+            ".git",
+            ".git/HEAD",
+            ".env",
+            ".env.example",
+            "a/.env",
+            "src/main.rs",
+            "src/docs/x.md",
+            "docs/a/b.md",
+            "web/node_modules/x/index.js",
+            "node_modules/y",
+            "certs/dev.pem",
+            "server.pem",
+            "pkg/__pycache__/m.pyc",
+            "./odd/../path",
+            "a//b",
+        ];
+        for text in [
+            ".git\n**/node_modules\n*.pem\n",
+            "**\n!src\n!package*.json\n",
+            ".env*\n!.env.example\n**/.env\n",
+            "docs/**\n!docs/a\ndocs/a/b.md\n",
+            "*/*.pem\n__pycache__\n**/__pycache__/\n",
+            "",
+        ] {
+            let d = di(text);
+            let mut ex = d.excluder();
+            for _ in 0..2 {
+                for f in files {
+                    assert_eq!(ex.excludes(f), d.excludes(f), "{text:?} {f}");
+                }
+            }
+        }
     }
 
     #[test]

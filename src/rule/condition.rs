@@ -5,7 +5,6 @@
 use crate::check::{CompileCx, ParamError, regex_param};
 use crate::collect::Workspace;
 use crate::collect::select::SelectorId;
-use regex::Regex;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -73,7 +72,7 @@ pub enum Condition {
     /// No file matches.
     NoFiles(SelectorId),
     /// Some file contains a match.
-    Contains(SelectorId, Regex, String),
+    Contains(SelectorId, crate::check::LazyRegex, String),
 }
 
 /// A compiled fact.

@@ -484,48 +484,77 @@ impl RuleSet {
     /// Loads rules from sources (files named `facts.yaml` define facts).
     #[allow(clippy::too_many_lines)]
     pub fn from_sources(sources: Vec<Source>) -> Result<RuleSet, LoadErrors> {
+        RuleSet::from_sources_compiling(sources, false)
+    }
+
+    /// [`RuleSet::from_sources`]; `eager_builtins` compiles the embedded rules' regexes at
+    /// once too (the tests do, so that compiling them on first use cannot fail).
+    fn from_sources_compiling(
+        sources: Vec<Source>,
+        eager_builtins: bool,
+    ) -> Result<RuleSet, LoadErrors> {
         let mut errors = Vec::new();
         let mut raw_facts: Vec<(String, RawFact, Source, Node)> = Vec::new();
         let mut parsed: Vec<Parsed> = Vec::new();
-        for src in sources {
-            let tree = match yaml::parse_documents(&src.text) {
-                Ok(mut docs) if docs.len() == 1 => docs.remove(0),
-                Ok(docs) => {
-                    errors.push(located(
-                        &src,
-                        None,
-                        format!("expected one YAML document, found {}", docs.len()),
-                    ));
-                    continue;
-                }
-                Err(e) => {
-                    errors.push(located(&src, e.pos.map(|p| (p.line, p.col)), e.message));
-                    continue;
-                }
-            };
-            let is_facts = src.path.rsplit('/').next() == Some(FACTS_FILE);
-            if is_facts {
-                match serde_saphyr::from_str_with_options::<IndexMap<String, RawFact>>(
-                    &src.text,
-                    yaml::options(),
-                ) {
-                    Ok(map) => raw_facts.extend(
-                        map.into_iter()
-                            .map(|(k, v)| (k, v, src.clone(), tree.clone())),
-                    ),
-                    Err(e) => {
-                        let e = yaml::yaml_error(&e);
-                        errors.push(located(&src, e.pos.map(|p| (p.line, p.col)), e.message));
+        // Parsing the rule files is most of what loading costs once regexes are compiled
+        // on first use: in parallel, then gathered in source order.
+        enum Loaded {
+            Facts(Vec<(String, RawFact, Source, Node)>),
+            Rule(Box<Parsed>),
+            Failed(LoadError),
+        }
+        let loaded: Vec<Loaded> = {
+            use rayon::prelude::*;
+            sources
+                .into_par_iter()
+                .map(|src| {
+                    let tree = match yaml::parse_documents(&src.text) {
+                        Ok(mut docs) if docs.len() == 1 => docs.remove(0),
+                        Ok(docs) => {
+                            return Loaded::Failed(located(
+                                &src,
+                                None,
+                                format!("expected one YAML document, found {}", docs.len()),
+                            ));
+                        }
+                        Err(e) => {
+                            return Loaded::Failed(located(
+                                &src,
+                                e.pos.map(|p| (p.line, p.col)),
+                                e.message,
+                            ));
+                        }
+                    };
+                    let failed = |e: &serde_saphyr::Error| {
+                        let e = yaml::yaml_error(e);
+                        Loaded::Failed(located(&src, e.pos.map(|p| (p.line, p.col)), e.message))
+                    };
+                    if src.path.rsplit('/').next() == Some(FACTS_FILE) {
+                        return match serde_saphyr::from_str_with_options::<
+                            IndexMap<String, RawFact>,
+                        >(&src.text, yaml::options())
+                        {
+                            Ok(map) => Loaded::Facts(
+                                map.into_iter()
+                                    .map(|(k, v)| (k, v, src.clone(), tree.clone()))
+                                    .collect(),
+                            ),
+                            Err(e) => failed(&e),
+                        };
                     }
-                }
-                continue;
-            }
-            match serde_saphyr::from_str_with_options::<RawRule>(&src.text, yaml::options()) {
-                Ok(raw) => parsed.push(Parsed { raw, tree, src }),
-                Err(e) => {
-                    let e = yaml::yaml_error(&e);
-                    errors.push(located(&src, e.pos.map(|p| (p.line, p.col)), e.message));
-                }
+                    match serde_saphyr::from_str_with_options::<RawRule>(&src.text, yaml::options())
+                    {
+                        Ok(raw) => Loaded::Rule(Box::new(Parsed { raw, tree, src })),
+                        Err(e) => failed(&e),
+                    }
+                })
+                .collect()
+        };
+        for l in loaded {
+            match l {
+                Loaded::Facts(f) => raw_facts.extend(f),
+                Loaded::Rule(p) => parsed.push(*p),
+                Loaded::Failed(e) => errors.push(e),
             }
         }
 
@@ -541,8 +570,15 @@ impl RuleSet {
             let mut compile_all = |list: &[condition::RawCondition], field: &str| {
                 let mut out = Vec::new();
                 for (j, c) in list.iter().enumerate() {
-                    match condition::compile(c, &fact_index, &mut CompileCx::new(&registry, roles))
-                    {
+                    let compiled =
+                        crate::check::compiling_eagerly(eager_builtins || !src.builtin, || {
+                            condition::compile(
+                                c,
+                                &fact_index,
+                                &mut CompileCx::new(&registry, roles),
+                            )
+                        });
+                    match compiled {
                         Ok(c) => out.push(c),
                         Err(e) => errors.push(located(
                             src,
@@ -594,10 +630,12 @@ impl RuleSet {
                 .par_iter_mut()
                 .map(|p| {
                     let roles = roles_of(&p.raw.roles);
-                    p.raw
-                        .check
-                        .take()
-                        .map(|c| c.compile(&mut CompileCx::new(&registry, roles)))
+                    // Embedded rules' regexes are compiled on first use; user rules' now,
+                    // so that their errors are reported before the run.
+                    let check = p.raw.check.take();
+                    crate::check::compiling_eagerly(eager_builtins || !p.src.builtin, || {
+                        check.map(|c| c.compile(&mut CompileCx::new(&registry, roles)))
+                    })
                 })
                 .collect()
         };
@@ -947,4 +985,35 @@ fn fact_cycle(facts: &[Fact]) -> Option<String> {
     (0..facts.len())
         .find_map(|i| visit(i, facts, &mut state))
         .map(|i| facts[i].name.clone())
+}
+
+#[cfg(test)]
+mod lazy_tests {
+    use super::{RuleSet, builtin_sources};
+
+    /// The embedded rules' regexes are compiled on first use, where an invalid one would
+    /// panic: every one of them is compiled here, so none can be invalid.
+    #[test]
+    fn embedded_rules_compile_eagerly() {
+        let set = RuleSet::from_sources_compiling(builtin_sources(), true);
+        assert!(set.is_ok(), "{:?}", set.err());
+        assert!(crate::check::eager(), "eager compilation is the default");
+    }
+
+    /// A user rule's invalid regex is still an error at load time, located in its file.
+    #[test]
+    fn user_rules_compile_eagerly() {
+        let mut sources = builtin_sources();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("X001.yaml");
+        let text = "id: XYZ001\nname: broken-pattern\ntitle: Broken\ncategory: security\nseverity: low\nsince: 0.1.0\ncheck:\n  kind: text_match\n  params:\n    paths: ['*.txt']\n    pattern: '(unclosed'\n    expect: absent\nwhy: w\nfix: f\nexamples:\n  - name: a\n    expect: fail\n    files: {a.txt: '(unclosed'}\n  - name: b\n    expect: pass\n    files: {a.txt: ok}\n";
+        std::fs::write(&path, text).unwrap();
+        sources.extend(super::dir_sources(dir.path()).unwrap());
+        let errors = RuleSet::from_sources(sources).unwrap_err();
+        let shown = format!("{errors:?}");
+        assert!(
+            shown.contains("X001.yaml") && shown.contains("invalid regex"),
+            "{shown}"
+        );
+    }
 }
