@@ -128,7 +128,8 @@ fn emoji_summary_with_file_references() {
             (26, "verified", &["DOCS001"]),
             (27, "contradicted", &["DOCS004"]),
             (29, "contradicted", &["DOCS003"]),
-            (33, "unverifiable", &[]),
+            // "the new alerts" are alerting rules the repository does not keep.
+            (33, "contradicted", &["DOCS010"]),
             (34, "unverifiable", &[]),
             // The fenced `.env` block: REDIS_URL is not in `.env.example`.
             (40, "contradicted", &["CONF001"]),
@@ -137,8 +138,8 @@ fn emoji_summary_with_file_references() {
             (57, "unverifiable", &[]),
         ],
     );
-    assert_eq!(summary(&r), (18, 7, 6, 3, 2));
-    assert_eq!(r["summary"]["truthfulness"], 0.538);
+    assert_eq!(summary(&r), (18, 7, 7, 2, 2));
+    assert_eq!(r["summary"]["truthfulness"], 0.5);
     assert_eq!(code, 1, "a contradicted claim fails the run");
     // The referenced middleware exists and shows what the claim says.
     let headers = claim_at(&r, 8);
@@ -379,7 +380,7 @@ fn table_and_markdown_show_verdicts_evidence_and_score() {
     assert!(table.contains("DOCK019 fail: .dockerignore"));
     assert!(table.contains("live targets: http://127.0.0.1:9"));
     assert!(table.contains(
-        "18 claims: 7 verified, 6 contradicted, 3 unverifiable, 2 open; truthfulness 54%"
+        "18 claims: 7 verified, 7 contradicted, 2 unverifiable, 2 open; truthfulness 50%"
     ));
     let out = readycheck()
         .args([

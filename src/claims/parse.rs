@@ -70,6 +70,14 @@ const OPEN_WORDS: &[&str] = &[
     "recommendations",
     "remaining",
     "outstanding",
+    "will",
+    "is being",
+    "next sprint",
+    "to be added",
+    "not done",
+    "follow up",
+    "follow ups",
+    "backlog",
 ];
 /// Words that say the document created or implemented something.
 const CREATION_WORDS: &[&str] = &[
@@ -197,7 +205,8 @@ fn has_words(hay: &str, needle: &str) -> bool {
 
 fn says_open(text: &str) -> bool {
     let w = words(text);
-    OPEN_WORDS.iter().any(|o| has_words(&w, o))
+    // "(ready)" after an item means ready to be built, not built.
+    OPEN_WORDS.iter().any(|o| has_words(&w, o)) || text.to_lowercase().contains("(ready)")
 }
 
 /// The backticked spans of a line.
