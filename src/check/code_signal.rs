@@ -978,7 +978,7 @@ impl CodeSignal {
 /// tail of it that starts at a segment (`/api/v1/health` may be `"/health"` in a router
 /// mounted under `/api/v1`), in any quotes, with an optional trailing slash. `None` for the
 /// root page, which any application answers.
-fn route_regex(declared: &str) -> Option<Regex> {
+pub(crate) fn route_regex(declared: &str) -> Option<Regex> {
     let path = declared.split(['?', '#']).next().unwrap_or("");
     let path = path.trim_end_matches('/');
     if !declared.starts_with('/') || path.is_empty() {

@@ -8,6 +8,7 @@
 //! the rule file: docker, compose, k8s…) the claim or its headings mention win; a list item that matches no rule is matched again
 //! with its innermost heading in front ("HEALTHCHECK" under "Docker").
 
+pub mod named;
 pub mod parse;
 mod phrase;
 
@@ -502,71 +503,6 @@ fn file_mentions(path: &Path, claim_text: &str) -> Option<(u32, String)> {
     None
 }
 
-/// For a claim made of a fenced `.env` block: looks each variable up in the files the
-/// mapped rules found (e.g. the env example `CONF001` reported as evidence). Returns the
-/// variables none of them mentions; adds the evidence.
-fn check_env_vars(
-    claim: &Claim,
-    mapped: &[&RuleResult],
-    root: &Path,
-    evidence: &mut Vec<Evidence>,
-) -> Vec<String> {
-    use std::io::Read;
-    if claim.env_vars.is_empty() {
-        return Vec::new();
-    }
-    let mut files: Vec<&str> = mapped
-        .iter()
-        .filter(|r| r.outcome == Outcome::Pass)
-        .flat_map(|r| r.evidence.iter().filter_map(|e| e.location.path()))
-        .collect();
-    files.sort_unstable();
-    files.dedup();
-    if files.is_empty() {
-        return Vec::new();
-    }
-    let mut texts = Vec::new();
-    for f in &files {
-        let mut buf = Vec::new();
-        if let Ok(file) = std::fs::File::open(root.join(f))
-            && file.take(MAX_READ).read_to_end(&mut buf).is_ok()
-        {
-            texts.push(String::from_utf8_lossy(&buf).into_owned());
-        }
-    }
-    let defines = |text: &str, var: &str| {
-        text.lines().any(|l| {
-            let l = l.trim_start().trim_start_matches('#').trim_start();
-            let l = l.strip_prefix("export ").unwrap_or(l);
-            l.strip_prefix(var)
-                .is_some_and(|rest| rest.trim_start().starts_with('='))
-        })
-    };
-    let (found, missing): (Vec<&String>, Vec<&String>) = claim
-        .env_vars
-        .iter()
-        .partition(|v| texts.iter().any(|t| defines(t, v)));
-    let shown = files.join("`, `");
-    if !found.is_empty() {
-        let names: Vec<String> = found.iter().map(|v| format!("`{v}`")).collect();
-        evidence.push(Evidence {
-            rule: None,
-            status: "exists".to_owned(),
-            location: files[0].to_owned(),
-            message: format!("documents {}", names.join(", ")),
-        });
-    }
-    for v in &missing {
-        evidence.push(Evidence {
-            rule: None,
-            status: "missing".to_owned(),
-            location: files[0].to_owned(),
-            message: format!("`{v}` is not in `{shown}`"),
-        });
-    }
-    missing.into_iter().cloned().collect()
-}
-
 /// Judges every claim against the audit results and the repository at `root`.
 #[must_use]
 pub fn judge(
@@ -579,9 +515,10 @@ pub fn judge(
 ) -> Vec<ClaimResult> {
     let by_id: BTreeMap<&str, &RuleResult> =
         results.iter().map(|r| (r.rule.id.as_str(), r)).collect();
+    let tree = named::Tree::index(root);
     claims
         .iter()
-        .map(|c| judge_one(c, matcher, doc, &by_id, root, doc_name))
+        .map(|c| judge_one(c, matcher, doc, &by_id, &tree, root, doc_name))
         .collect()
 }
 
@@ -590,6 +527,7 @@ fn judge_one(
     matcher: &Matcher<'_>,
     doc: &DocContext,
     by_id: &BTreeMap<&str, &RuleResult>,
+    tree: &named::Tree,
     root: &Path,
     doc_name: &str,
 ) -> ClaimResult {
@@ -601,47 +539,128 @@ fn judge_one(
         .collect();
     let mut missing = Vec::new();
     let mut shown = Vec::new();
-    let mut silent = Vec::new();
+    let ev = |status: &str, location: String, message: String| Evidence {
+        rule: None,
+        status: status.to_owned(),
+        location,
+        message,
+    };
     for (f, line) in &claim.files {
-        let p = root.join(f);
-        if !p.exists() {
+        let Some(found) = tree.find(f) else {
             missing.push(f.clone());
-            evidence.push(Evidence {
-                rule: None,
-                status: "missing".to_owned(),
-                location: format!("{doc_name}:{line}"),
-                message: format!("`{f}` does not exist"),
-            });
-        } else if p.is_dir() {
-            shown.push(f.clone());
-            evidence.push(Evidence {
-                rule: None,
-                status: "exists".to_owned(),
-                location: format!("{}/", f.trim_end_matches('/')),
-                message: "directory exists".to_owned(),
-            });
+            let closest = tree
+                .closest(f)
+                .map_or_else(String::new, |q| format!("; `{q}` has that name"));
+            evidence.push(ev(
+                "missing",
+                format!("{doc_name}:{line}"),
+                format!("`{f}` does not exist{closest}"),
+            ));
+            continue;
+        };
+        let p = root.join(&found);
+        shown.push(found.clone());
+        if p.is_dir() {
+            evidence.push(ev(
+                "exists",
+                format!("{}/", found.trim_end_matches('/')),
+                "directory exists".to_owned(),
+            ));
         } else if let Some((l, word)) = file_mentions(&p, &claim.text) {
-            shown.push(f.clone());
-            evidence.push(Evidence {
-                rule: None,
-                status: "exists".to_owned(),
-                location: format!("{f}:{l}"),
-                message: format!("mentions `{word}`"),
-            });
+            evidence.push(ev(
+                "exists",
+                format!("{found}:{l}"),
+                format!("mentions `{word}`"),
+            ));
         } else {
-            silent.push(f.clone());
-            evidence.push(Evidence {
-                rule: None,
-                status: "exists".to_owned(),
-                location: f.clone(),
-                message: "exists but does not mention what the claim says".to_owned(),
-            });
+            evidence.push(ev("exists", found.clone(), "file exists".to_owned()));
+        }
+    }
+    // A route no code literal declares may still be served (an instrumentation library's
+    // `/metrics`): it contradicts only when no deciding rule passed.
+    let mut missing_routes = Vec::new();
+    for route in named::routes_in(&claim.text) {
+        match tree.route(&route) {
+            named::RouteLookup::Declared(at) => {
+                shown.push(route.clone());
+                evidence.push(ev("exists", at, format!("route for `{route}` declared")));
+            }
+            named::RouteLookup::Undeclared => {
+                missing_routes.push(route.clone());
+                evidence.push(ev(
+                    "missing",
+                    "(code)".to_owned(),
+                    format!("no route for `{route}` is declared in the code"),
+                ));
+            }
+            named::RouteLookup::Unknown => {}
+        }
+    }
+    // Variables: those of a fenced `.env` block, and names in a claim about the
+    // environment, looked up in the env examples (and the code's reads, as evidence).
+    let w = words(&claim.text);
+    let about_env = ["env", "environment", "variable", "variables", "documented"]
+        .iter()
+        .any(|k| w.split(' ').any(|t| t == *k));
+    let mut vars = claim.env_vars.clone();
+    if about_env {
+        for v in named::env_vars_in(&claim.text) {
+            if !vars.contains(&v) {
+                vars.push(v);
+            }
+        }
+    }
+    let examples = tree.example_names();
+    let mut undocumented = Vec::new();
+    if !examples.is_empty() {
+        let mut documented = Vec::new();
+        let mut first = None;
+        for v in &vars {
+            match tree.example_declaring(v) {
+                Some(file) => {
+                    first.get_or_insert(file.to_owned());
+                    documented.push(format!("`{v}`"));
+                }
+                None => {
+                    undocumented.push(v.clone());
+                    let read = tree
+                        .code_read(v)
+                        .map_or_else(String::new, |at| format!(" (read at `{at}`)"));
+                    evidence.push(ev(
+                        "missing",
+                        examples[0].to_owned(),
+                        format!("`{v}` is not in `{}`{read}", examples.join("`, `")),
+                    ));
+                }
+            }
+        }
+        if let Some(file) = first {
+            evidence.push(ev(
+                "exists",
+                file,
+                format!("documents {}", documented.join(", ")),
+            ));
+        }
+    }
+    let mut mismatched = Vec::new();
+    for (key, value) in named::settings_in(&claim.text) {
+        if let Some((at, actual)) = tree.setting(&key) {
+            if actual == value {
+                shown.push(key.clone());
+                evidence.push(ev("exists", at, format!("sets `{key}` to {actual}")));
+            } else {
+                mismatched.push(key.clone());
+                evidence.push(ev(
+                    "mismatch",
+                    at,
+                    format!("`{key}` is {actual}, the document says {value}"),
+                ));
+            }
         }
     }
     for r in &mapped {
         evidence.extend(rule_evidence(r));
     }
-    let undocumented = check_env_vars(claim, &mapped, root, &mut evidence);
     let failed: Vec<&str> = mapped
         .iter()
         .filter(|r| matches!(r.outcome, Outcome::Fail | Outcome::Waived(_)))
@@ -663,10 +682,20 @@ fn judge_one(
             Verdict::Contradicted,
             format!("`{}` not documented", undocumented.join("`, `")),
         )
-    } else if claim.asserts_creation && !missing.is_empty() {
+    } else if !missing.is_empty() {
         (
             Verdict::Contradicted,
-            format!("claimed file `{}` does not exist", missing.join("`, `")),
+            format!("`{}` not found in the repository", missing.join("`, `")),
+        )
+    } else if !missing_routes.is_empty() && passed == 0 {
+        (
+            Verdict::Contradicted,
+            format!("no route for `{}` in the code", missing_routes.join("`, `")),
+        )
+    } else if !mismatched.is_empty() {
+        (
+            Verdict::Contradicted,
+            format!("`{}` differs from the repository", mismatched.join("`, `")),
         )
     } else if passed == 0 && !shown.is_empty() {
         let mut why = format!("`{}` shows it", shown.join("`, `"));
@@ -700,14 +729,6 @@ fn judge_one(
         (
             Verdict::Unverifiable,
             format!("{} not run in this audit", ids.join(", ")),
-        )
-    } else if !silent.is_empty() {
-        (
-            Verdict::Unverifiable,
-            format!(
-                "`{}` exists but does not mention it; no rule covers the claim",
-                silent.join("`, `")
-            ),
         )
     } else {
         (
