@@ -470,14 +470,15 @@ fn file_mentions(path: &Path, claim_text: &str) -> Option<(u32, String)> {
         .map(|(_, seg)| seg)
         .collect::<Vec<_>>()
         .join(" ");
-    let mut significant: Vec<String> = words(&prose)
+    // (stem, the claim's own word) pairs.
+    let mut significant: Vec<(String, String)> = words(&prose)
         .split(' ')
         .filter(|w| w.len() >= 4 && !STOPWORDS.contains(w))
-        .map(stem)
+        .map(|w| (stem(w), w.to_owned()))
         .collect();
     // The longest words say the most ("middleware" before "security").
-    significant.sort_by_key(|w| std::cmp::Reverse(w.len()));
-    significant.dedup();
+    significant.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
+    significant.dedup_by(|a, b| a.0 == b.0);
     if significant.is_empty() {
         return None;
     }
@@ -493,10 +494,10 @@ fn file_mentions(path: &Path, claim_text: &str) -> Option<(u32, String)> {
             (lw, compact)
         })
         .collect();
-    for w in &significant {
+    for (w, word) in &significant {
         for (i, (lw, compact)) in lines.iter().enumerate() {
             if lw.split(' ').any(|t| stem(t) == *w) || compact.contains(w.as_str()) {
-                return Some((u32::try_from(i + 1).unwrap_or(u32::MAX), w.clone()));
+                return Some((u32::try_from(i + 1).unwrap_or(u32::MAX), word.clone()));
             }
         }
     }
