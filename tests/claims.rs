@@ -128,7 +128,8 @@ fn emoji_summary_with_file_references() {
             (26, "verified", &["DOCS001"]),
             (27, "contradicted", &["DOCS004"]),
             (29, "contradicted", &["DOCS003"]),
-            (33, "unverifiable", &[]),
+            // "the new alerts" are alerting rules the repository does not keep.
+            (33, "contradicted", &["DOCS010"]),
             (34, "unverifiable", &[]),
             // The fenced `.env` block: REDIS_URL is not in `.env.example`.
             (40, "contradicted", &["CONF001"]),
@@ -137,8 +138,8 @@ fn emoji_summary_with_file_references() {
             (57, "unverifiable", &[]),
         ],
     );
-    assert_eq!(summary(&r), (18, 7, 6, 3, 2));
-    assert_eq!(r["summary"]["truthfulness"], 0.538);
+    assert_eq!(summary(&r), (18, 7, 7, 2, 2));
+    assert_eq!(r["summary"]["truthfulness"], 0.5);
     assert_eq!(code, 1, "a contradicted claim fails the run");
     // The referenced middleware exists and shows what the claim says.
     let headers = claim_at(&r, 8);
@@ -379,7 +380,7 @@ fn table_and_markdown_show_verdicts_evidence_and_score() {
     assert!(table.contains("DOCK019 fail: .dockerignore"));
     assert!(table.contains("live targets: http://127.0.0.1:9"));
     assert!(table.contains(
-        "18 claims: 7 verified, 6 contradicted, 3 unverifiable, 2 open; truthfulness 54%"
+        "18 claims: 7 verified, 7 contradicted, 2 unverifiable, 2 open; truthfulness 50%"
     ));
     let out = readycheck()
         .args([
@@ -424,4 +425,132 @@ fn garbage_documents_never_crash() {
         .unwrap();
     assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
     let _: Value = serde_json::from_slice(&out.stdout).unwrap();
+}
+
+/// The evidence of a claim that no rule gave (named files, routes, variables, settings):
+/// `(status, location, message)`.
+fn named_evidence(c: &Value) -> Vec<(String, String, String)> {
+    c["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e.get("rule").is_none())
+        .map(|e| {
+            (
+                e["status"].as_str().unwrap().to_owned(),
+                e["location"].as_str().unwrap().to_owned(),
+                e["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Covers issue #14: named files (five absent, two present in a sub-project), two routes
+/// (one declared), three variables (one missing from the example) and a setting that
+/// differs are each judged; "(ready for implementation)" and "Next steps" items are open.
+#[test]
+fn monorepo_summary_named_files_routes_variables_and_settings() {
+    let (r, code) = claims_json("agent-platform-readiness.md", "agent-monorepo");
+    assert_verdicts(
+        &r,
+        &[
+            (5, "contradicted", &[]),
+            (6, "contradicted", &[]),
+            (7, "contradicted", &[]),
+            (8, "contradicted", &[]),
+            (9, "contradicted", &[]),
+            (10, "verified", &[]),
+            (11, "verified", &[]),
+            (15, "verified", &["CODE001"]),
+            (16, "contradicted", &["CODE002"]),
+            (17, "contradicted", &["CONF001", "CONF004"]),
+            (18, "contradicted", &["CODE013"]),
+            (19, "open", &[]),
+            (23, "open", &[]),
+            (24, "open", &["DOCS011"]),
+        ],
+    );
+    assert_eq!(summary(&r), (14, 3, 8, 0, 3));
+    assert_eq!(r["summary"]["truthfulness"], 0.273);
+    assert_eq!(code, 1);
+    let missing = |line: u64, file: &str, closest: &str| {
+        (
+            "missing".to_owned(),
+            format!("agent-platform-readiness.md:{line}"),
+            format!("`{file}` does not exist{closest}"),
+        )
+    };
+    // A bold numbered item names its path; the same file name elsewhere is pointed at.
+    assert_eq!(
+        named_evidence(claim_at(&r, 5)),
+        vec![missing(
+            5,
+            "app/middleware/rate_limiter.py",
+            "; `apps/agent-api/app/limits/rate_limiter.py` has that name"
+        )]
+    );
+    for (line, file) in [
+        (6, "apps/agent-api/Dockerfile"),
+        (7, ".github/workflows/ci.yml"),
+        (8, "scripts/backup_database.sh"),
+        (9, ".pre-commit-config.yaml"),
+    ] {
+        assert_eq!(
+            named_evidence(claim_at(&r, line)),
+            vec![missing(line, file, "")],
+            "line {line}"
+        );
+    }
+    // Paths relative to the sub-project root are found there.
+    assert_eq!(
+        named_evidence(claim_at(&r, 10))[0].1,
+        "apps/agent-api/app/main.py:3"
+    );
+    assert_eq!(
+        named_evidence(claim_at(&r, 11))[0].1,
+        "apps/agent-api/app/db.py:3"
+    );
+    assert_eq!(
+        named_evidence(claim_at(&r, 15)),
+        vec![(
+            "exists".to_owned(),
+            "apps/agent-api/app/main.py:13".to_owned(),
+            "route for `/health/live` declared".to_owned()
+        )]
+    );
+    assert_eq!(
+        named_evidence(claim_at(&r, 16)),
+        vec![(
+            "missing".to_owned(),
+            "(code)".to_owned(),
+            "no route for `/health/ready` is declared in the code".to_owned()
+        )]
+    );
+    assert_eq!(
+        named_evidence(claim_at(&r, 17)),
+        vec![
+            (
+                "missing".to_owned(),
+                "apps/agent-api/.env.example".to_owned(),
+                "`MAX_POOL_SIZE` is not in `apps/agent-api/.env.example` (read at `apps/agent-api/app/db.py:5`)".to_owned()
+            ),
+            (
+                "exists".to_owned(),
+                "apps/agent-api/.env.example".to_owned(),
+                "documents `APP_ENV`, `LOG_LEVEL`".to_owned()
+            )
+        ]
+    );
+    assert_eq!(claim_at(&r, 17)["reason"], "`MAX_POOL_SIZE` not documented");
+    assert_eq!(
+        named_evidence(claim_at(&r, 18)),
+        vec![(
+            "mismatch".to_owned(),
+            "apps/agent-api/app/db.py:7".to_owned(),
+            "`pool_size` is 10, the document says 20".to_owned()
+        )]
+    );
+    for line in [19, 23, 24] {
+        assert_eq!(claim_at(&r, line)["mark"], "open", "line {line}");
+    }
 }

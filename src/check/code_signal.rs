@@ -982,7 +982,7 @@ impl CodeSignal {
 /// tail of it that starts at a segment (`/api/v1/health` may be `"/health"` in a router
 /// mounted under `/api/v1`), in any quotes, with an optional trailing slash. `None` for the
 /// root page, which any application answers.
-fn route_regex(declared: &str) -> Option<Regex> {
+pub(crate) fn route_regex(declared: &str) -> Option<Regex> {
     static VAR: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
     let var = VAR.get_or_init(|| {
         Regex::new(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*").expect("built-in regex")

@@ -8,11 +8,14 @@
 //! the rule file: docker, compose, k8s…) the claim or its headings mention win; a list item that matches no rule is matched again
 //! with its innermost heading in front ("HEALTHCHECK" under "Docker").
 
+pub mod named;
 pub mod parse;
+mod phrase;
 
 use crate::engine::{Outcome, RuleResult};
 use crate::rule::Rule;
 use parse::{Claim, Mark, words};
+use phrase::{Phrase, stem};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -127,19 +130,6 @@ impl ClaimsSummary {
     }
 }
 
-/// General vocabulary equivalences applied to claim text and phrases alike (not rule
-/// knowledge: which rule a phrase belongs to lives in the rule files).
-const SYNONYMS: &[(&str, &str)] = &[
-    ("k8s", "kubernetes"),
-    ("kube", "kubernetes"),
-    ("dockerfile", "docker dockerfile"),
-    ("dockerfiles", "docker dockerfile"),
-    ("docker compose", "compose docker compose"),
-    ("gh actions", "github actions"),
-    ("cicd", "ci cd"),
-    ("licence", "license"),
-];
-
 /// Small words that never carry a claim's meaning when looking into a file.
 const STOPWORDS: &[&str] = &[
     "with",
@@ -190,130 +180,233 @@ const STOPWORDS: &[&str] = &[
     "application",
 ];
 
-/// Normalised tokens: lowercase words, synonyms applied, trailing plural `s` dropped.
-fn tokens(s: &str) -> Vec<String> {
-    let mut w = format!(" {} ", words(s));
-    for (from, to) in SYNONYMS {
-        let from = format!(" {} ", words(from));
-        if w.contains(&from) {
-            w = w.replace(&from, &format!(" {to} "));
+/// The deployment areas a whole document mentions: the tie-break of last resort when a
+/// phrase belongs to rules of several areas ("non-root" in a document about a Dockerfile).
+#[derive(Debug, Clone, Default)]
+pub struct DocContext {
+    areas: Vec<&'static str>,
+}
+
+impl DocContext {
+    /// Reads the areas of a document's text.
+    #[must_use]
+    pub fn of(text: &str) -> DocContext {
+        DocContext {
+            areas: phrase::areas_in(&phrase::tokenize(text).words),
         }
     }
-    w.split_whitespace()
-        .filter(|t| !FILLER.contains(t))
-        .map(stem)
-        .collect()
 }
 
-/// Words dropped before matching so "no private keys in the repository" matches the
-/// phrase "no private keys in repository".
-const FILLER: &[&str] = &[
-    "the", "a", "an", "our", "all", "every", "each", "its", "their", "is", "are", "be", "been",
-];
-
-fn stem(w: &str) -> String {
-    if w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") {
-        w[..w.len() - 1].to_owned()
-    } else {
-        w.to_owned()
-    }
-}
-
-/// Whether the phrase (tokens) occurs in `hay` as a run of whole tokens, compounds joined:
-/// the concatenation of the phrase equals the concatenation of a window of `hay`.
-fn phrase_in(hay: &[String], phrase: &[String]) -> bool {
-    let target: String = phrase.concat();
-    if target.is_empty() {
-        return false;
-    }
-    for i in 0..hay.len() {
-        let mut acc = String::new();
-        for t in &hay[i..] {
-            acc.push_str(t);
-            if acc.len() > target.len() || !target.starts_with(&acc) {
-                break;
-            }
-            if acc == target {
-                return true;
-            }
-        }
-    }
-    false
-}
-
-/// A rule's matching data.
-struct RuleKey<'a> {
-    rule: &'a Rule,
-    phrases: Vec<Vec<String>>,
-    context: Vec<String>,
+/// One compiled phrase of one rule.
+struct RulePhrase {
+    rule: usize,
+    phrase: Phrase,
+    /// Shared by three or more rules ("security headers"): a group name that yields to
+    /// the group's members when a claim names two or more of them.
+    group: bool,
 }
 
 /// Maps claim text to rules through their `claims:` phrases.
 pub struct Matcher<'a> {
-    keys: Vec<RuleKey<'a>>,
+    rules: Vec<&'a Rule>,
+    /// Each rule's area: the folder its file lives in (`rules/docker/…` → docker).
+    areas: Vec<String>,
+    phrases: Vec<RulePhrase>,
 }
+
+/// One place a phrase matched.
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    phrase: usize,
+    start: usize,
+    end: usize,
+    /// Routes and spread parts are never covered by a longer match, nor cover one.
+    route: bool,
+}
+
+/// Code spans that hold an image reference (`node:20-alpine`, `gcr.io/x/y:nonroot`) say
+/// which image, not what it does.
+fn drop_image_refs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, seg) in text.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        let image = i % 2 == 1
+            && seg.split_once(':').is_some_and(|(name, tag)| {
+                !name.is_empty()
+                    && !tag.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | '-'))
+                    && tag.chars().all(|c| {
+                        c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | ':')
+                    })
+            });
+        if image {
+            out.push_str(&" ".repeat(seg.len()));
+        } else {
+            out.push_str(seg);
+        }
+    }
+    out
+}
+
+/// Text of at most this many tokens leans on its heading ("CSP" under "Security headers").
+const TERSE: usize = 2;
 
 impl<'a> Matcher<'a> {
     /// Builds the matcher over rules.
     #[must_use]
     pub fn new(rules: impl IntoIterator<Item = &'a Rule>) -> Matcher<'a> {
-        let keys = rules
-            .into_iter()
-            .map(|rule| RuleKey {
-                rule,
-                phrases: rule
-                    .claims
-                    .iter()
-                    .map(|p| tokens(p))
-                    .filter(|t| !t.is_empty())
-                    .collect(),
-                // The rule's area: the folder its file lives in (`rules/docker/…` → docker).
-                context: rule
-                    .source
-                    .rsplit('/')
-                    .nth(1)
-                    .map(tokens)
-                    .unwrap_or_default(),
-            })
+        let rules: Vec<&Rule> = rules.into_iter().collect();
+        let areas: Vec<String> = rules
+            .iter()
+            .map(|r| r.source.rsplit('/').nth(1).unwrap_or("").to_owned())
             .collect();
-        Matcher { keys }
+        let mut phrases: Vec<RulePhrase> = Vec::new();
+        for (i, r) in rules.iter().enumerate() {
+            for p in &r.claims {
+                if let Some(phrase) = Phrase::compile(p, &areas[i])
+                    && !phrases.iter().any(|q| q.rule == i && q.phrase == phrase)
+                {
+                    phrases.push(RulePhrase {
+                        rule: i,
+                        phrase,
+                        group: false,
+                    });
+                }
+            }
+        }
+        let shared: Vec<bool> = phrases
+            .iter()
+            .map(|p| phrases.iter().filter(|q| q.phrase == p.phrase).count() >= 3)
+            .collect();
+        for (p, g) in phrases.iter_mut().zip(shared) {
+            p.group = g;
+        }
+        Matcher {
+            rules,
+            areas,
+            phrases,
+        }
     }
 
-    fn direct(&self, text: &str) -> Vec<usize> {
-        let t = tokens(text);
-        self.keys
-            .iter()
-            .enumerate()
-            .filter(|(_, k)| k.phrases.iter().any(|p| phrase_in(&t, p)))
-            .map(|(i, _)| i)
-            .collect()
+    /// Hits of every phrase in `text`. A phrase whose area word was moved out needs that
+    /// area in `claim_areas` (text and headings); when one word is all that is left
+    /// ("probes" of "Kubernetes probes"), in `text_areas` (the claim's own words).
+    fn hits(&self, text: &str, claim_areas: &[&str], text_areas: &[&str]) -> Vec<Hit> {
+        let toks = phrase::tokenize(text);
+        let mut hits = Vec::new();
+        for (i, p) in self.phrases.iter().enumerate() {
+            for (start, end, route) in
+                phrase::spans(&p.phrase, text, &toks, claim_areas, text_areas)
+            {
+                hits.push(Hit {
+                    phrase: i,
+                    start,
+                    end,
+                    route,
+                });
+            }
+        }
+        hits
     }
 
     /// The rules a claim maps to, by id order.
     #[must_use]
-    pub fn rules_for(&self, claim: &Claim) -> Vec<&'a Rule> {
-        let mut hits = self.direct(&claim.text);
+    pub fn rules_for(&self, claim: &Claim, doc: &DocContext) -> Vec<&'a Rule> {
+        let text = drop_image_refs(&claim.text);
+        let heading_toks = phrase::tokenize(&claim.headings.join(" \n "));
+        let mut around = phrase::tokenize(&text).words;
+        let text_areas = phrase::areas_in(&around);
+        around.extend(heading_toks.words);
+        let claim_areas = phrase::areas_in(&around);
+        let mut hits = self.hits(&text, &claim_areas, &text_areas);
         if hits.is_empty()
             && claim.in_list
+            && phrase::tokenize(&text).words.len() <= TERSE
             && let Some(h) = claim.headings.last()
         {
-            // Terse items lean on their heading: "CSP" under "Security Headers",
-            // "HEALTHCHECK" under "Docker".
-            hits = self.direct(&format!("{h} {}", claim.text));
+            // Terse items lean on their heading: "CSP" under "Security Headers".
+            hits = self.hits(&format!("{h} {text}"), &claim_areas, &claim_areas);
         }
-        if hits.len() > 1 {
-            let context = tokens(&format!("{} {}", claim.headings.join(" "), claim.text));
-            let score = |i: &usize| {
-                self.keys[*i]
-                    .context
+        // A longer match covers the shorter ones inside it: "Content-Security-Policy"
+        // is not a "security policy", "TLS 1.2" is not just "TLS".
+        let covered = |h: &Hit| {
+            !h.route
+                && hits.iter().any(|g| {
+                    !g.route
+                        && g.start <= h.start
+                        && g.end >= h.end
+                        && g.end - g.start > h.end - h.start
+                })
+        };
+        let mut alive: Vec<Hit> = hits.iter().filter(|h| !covered(h)).copied().collect();
+        // A group name yields to its members: "Security headers (HSTS, X-Frame-Options)"
+        // claims those two, not every header rule.
+        let specific = |rule: usize, alive: &[Hit]| {
+            alive
+                .iter()
+                .any(|h| self.phrases[h.phrase].rule == rule && !self.phrases[h.phrase].group)
+        };
+        let drop_groups: Vec<usize> = alive
+            .iter()
+            .filter(|h| self.phrases[h.phrase].group)
+            .filter(|h| {
+                let members: Vec<usize> = self
+                    .phrases
                     .iter()
-                    .filter(|c| context.contains(c))
-                    .count()
+                    .filter(|q| q.phrase == self.phrases[h.phrase].phrase)
+                    .map(|q| q.rule)
+                    .collect();
+                members.iter().filter(|r| specific(**r, &alive)).count() >= 2
+            })
+            .map(|h| h.phrase)
+            .collect();
+        alive.retain(|h| !drop_groups.contains(&h.phrase));
+        // Words several areas' phrases match go to the area the claim, its section or else
+        // the document names ("non-root" about a Dockerfile is not about a pod).
+        let score = |rule: usize| {
+            let area = self.areas[rule].as_str();
+            if claim_areas.contains(&area) {
+                2
+            } else if doc.areas.contains(&area) {
+                1
+            } else {
+                0
+            }
+        };
+        // Rules of other areas lose to the best-placed one; rules of no area (code, live
+        // checks) lose only to an area the claim or its section names ("readiness probe"
+        // under a Kubernetes heading is the pod's probe).
+        let mut keep: Vec<bool> = vec![true; alive.len()];
+        for (i, h) in alive.iter().enumerate() {
+            let rule = self.phrases[h.phrase].rule;
+            // The rivals: rules matched on the same words of the claim.
+            let best = alive
+                .iter()
+                .filter(|g| (g.start, g.end, g.route) == (h.start, h.end, h.route))
+                .map(|g| self.phrases[g.phrase].rule)
+                .filter(|r| phrase::is_area(&self.areas[*r]))
+                .map(score)
+                .max()
+                .unwrap_or(0);
+            keep[i] = if phrase::is_area(&self.areas[rule]) {
+                best == 0 || score(rule) == best
+            } else {
+                best < 2
             };
-            let best = hits.iter().map(score).max().unwrap_or(0);
-            hits.retain(|i| score(i) == best);
         }
-        let mut rules: Vec<&Rule> = hits.into_iter().map(|i| self.keys[i].rule).collect();
+        let mut ids: Vec<usize> = alive
+            .iter()
+            .zip(keep)
+            .filter(|(_, k)| *k)
+            .map(|(h, _)| self.phrases[h.phrase].rule)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut rules: Vec<&Rule> = ids.into_iter().map(|i| self.rules[i]).collect();
         rules.sort_by(|a, b| a.id.cmp(&b.id));
         rules
     }
@@ -377,14 +470,15 @@ fn file_mentions(path: &Path, claim_text: &str) -> Option<(u32, String)> {
         .map(|(_, seg)| seg)
         .collect::<Vec<_>>()
         .join(" ");
-    let mut significant: Vec<String> = words(&prose)
+    // (stem, the claim's own word) pairs.
+    let mut significant: Vec<(String, String)> = words(&prose)
         .split(' ')
         .filter(|w| w.len() >= 4 && !STOPWORDS.contains(w))
-        .map(stem)
+        .map(|w| (stem(w), w.to_owned()))
         .collect();
     // The longest words say the most ("middleware" before "security").
-    significant.sort_by_key(|w| std::cmp::Reverse(w.len()));
-    significant.dedup();
+    significant.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
+    significant.dedup_by(|a, b| a.0 == b.0);
     if significant.is_empty() {
         return None;
     }
@@ -400,79 +494,14 @@ fn file_mentions(path: &Path, claim_text: &str) -> Option<(u32, String)> {
             (lw, compact)
         })
         .collect();
-    for w in &significant {
+    for (w, word) in &significant {
         for (i, (lw, compact)) in lines.iter().enumerate() {
             if lw.split(' ').any(|t| stem(t) == *w) || compact.contains(w.as_str()) {
-                return Some((u32::try_from(i + 1).unwrap_or(u32::MAX), w.clone()));
+                return Some((u32::try_from(i + 1).unwrap_or(u32::MAX), word.clone()));
             }
         }
     }
     None
-}
-
-/// For a claim made of a fenced `.env` block: looks each variable up in the files the
-/// mapped rules found (e.g. the env example `CONF001` reported as evidence). Returns the
-/// variables none of them mentions; adds the evidence.
-fn check_env_vars(
-    claim: &Claim,
-    mapped: &[&RuleResult],
-    root: &Path,
-    evidence: &mut Vec<Evidence>,
-) -> Vec<String> {
-    use std::io::Read;
-    if claim.env_vars.is_empty() {
-        return Vec::new();
-    }
-    let mut files: Vec<&str> = mapped
-        .iter()
-        .filter(|r| r.outcome == Outcome::Pass)
-        .flat_map(|r| r.evidence.iter().filter_map(|e| e.location.path()))
-        .collect();
-    files.sort_unstable();
-    files.dedup();
-    if files.is_empty() {
-        return Vec::new();
-    }
-    let mut texts = Vec::new();
-    for f in &files {
-        let mut buf = Vec::new();
-        if let Ok(file) = std::fs::File::open(root.join(f))
-            && file.take(MAX_READ).read_to_end(&mut buf).is_ok()
-        {
-            texts.push(String::from_utf8_lossy(&buf).into_owned());
-        }
-    }
-    let defines = |text: &str, var: &str| {
-        text.lines().any(|l| {
-            let l = l.trim_start().trim_start_matches('#').trim_start();
-            let l = l.strip_prefix("export ").unwrap_or(l);
-            l.strip_prefix(var)
-                .is_some_and(|rest| rest.trim_start().starts_with('='))
-        })
-    };
-    let (found, missing): (Vec<&String>, Vec<&String>) = claim
-        .env_vars
-        .iter()
-        .partition(|v| texts.iter().any(|t| defines(t, v)));
-    let shown = files.join("`, `");
-    if !found.is_empty() {
-        let names: Vec<String> = found.iter().map(|v| format!("`{v}`")).collect();
-        evidence.push(Evidence {
-            rule: None,
-            status: "exists".to_owned(),
-            location: files[0].to_owned(),
-            message: format!("documents {}", names.join(", ")),
-        });
-    }
-    for v in &missing {
-        evidence.push(Evidence {
-            rule: None,
-            status: "missing".to_owned(),
-            location: files[0].to_owned(),
-            message: format!("`{v}` is not in `{shown}`"),
-        });
-    }
-    missing.into_iter().cloned().collect()
 }
 
 /// Judges every claim against the audit results and the repository at `root`.
@@ -480,26 +509,30 @@ fn check_env_vars(
 pub fn judge(
     claims: &[Claim],
     matcher: &Matcher<'_>,
+    doc: &DocContext,
     results: &[RuleResult],
     root: &Path,
     doc_name: &str,
 ) -> Vec<ClaimResult> {
     let by_id: BTreeMap<&str, &RuleResult> =
         results.iter().map(|r| (r.rule.id.as_str(), r)).collect();
+    let tree = named::Tree::index(root);
     claims
         .iter()
-        .map(|c| judge_one(c, matcher, &by_id, root, doc_name))
+        .map(|c| judge_one(c, matcher, doc, &by_id, &tree, root, doc_name))
         .collect()
 }
 
 fn judge_one(
     claim: &Claim,
     matcher: &Matcher<'_>,
+    doc: &DocContext,
     by_id: &BTreeMap<&str, &RuleResult>,
+    tree: &named::Tree,
     root: &Path,
     doc_name: &str,
 ) -> ClaimResult {
-    let rules = matcher.rules_for(claim);
+    let rules = matcher.rules_for(claim, doc);
     let mut evidence = Vec::new();
     let mapped: Vec<&RuleResult> = rules
         .iter()
@@ -507,47 +540,128 @@ fn judge_one(
         .collect();
     let mut missing = Vec::new();
     let mut shown = Vec::new();
-    let mut silent = Vec::new();
+    let ev = |status: &str, location: String, message: String| Evidence {
+        rule: None,
+        status: status.to_owned(),
+        location,
+        message,
+    };
     for (f, line) in &claim.files {
-        let p = root.join(f);
-        if !p.exists() {
+        let Some(found) = tree.find(f) else {
             missing.push(f.clone());
-            evidence.push(Evidence {
-                rule: None,
-                status: "missing".to_owned(),
-                location: format!("{doc_name}:{line}"),
-                message: format!("`{f}` does not exist"),
-            });
-        } else if p.is_dir() {
-            shown.push(f.clone());
-            evidence.push(Evidence {
-                rule: None,
-                status: "exists".to_owned(),
-                location: format!("{}/", f.trim_end_matches('/')),
-                message: "directory exists".to_owned(),
-            });
+            let closest = tree
+                .closest(f)
+                .map_or_else(String::new, |q| format!("; `{q}` has that name"));
+            evidence.push(ev(
+                "missing",
+                format!("{doc_name}:{line}"),
+                format!("`{f}` does not exist{closest}"),
+            ));
+            continue;
+        };
+        let p = root.join(&found);
+        shown.push(found.clone());
+        if p.is_dir() {
+            evidence.push(ev(
+                "exists",
+                format!("{}/", found.trim_end_matches('/')),
+                "directory exists".to_owned(),
+            ));
         } else if let Some((l, word)) = file_mentions(&p, &claim.text) {
-            shown.push(f.clone());
-            evidence.push(Evidence {
-                rule: None,
-                status: "exists".to_owned(),
-                location: format!("{f}:{l}"),
-                message: format!("mentions `{word}`"),
-            });
+            evidence.push(ev(
+                "exists",
+                format!("{found}:{l}"),
+                format!("mentions `{word}`"),
+            ));
         } else {
-            silent.push(f.clone());
-            evidence.push(Evidence {
-                rule: None,
-                status: "exists".to_owned(),
-                location: f.clone(),
-                message: "exists but does not mention what the claim says".to_owned(),
-            });
+            evidence.push(ev("exists", found.clone(), "file exists".to_owned()));
+        }
+    }
+    // A route no code literal declares may still be served (an instrumentation library's
+    // `/metrics`): it contradicts only when no deciding rule passed.
+    let mut missing_routes = Vec::new();
+    for route in named::routes_in(&claim.text) {
+        match tree.route(&route) {
+            named::RouteLookup::Declared(at) => {
+                shown.push(route.clone());
+                evidence.push(ev("exists", at, format!("route for `{route}` declared")));
+            }
+            named::RouteLookup::Undeclared => {
+                missing_routes.push(route.clone());
+                evidence.push(ev(
+                    "missing",
+                    "(code)".to_owned(),
+                    format!("no route for `{route}` is declared in the code"),
+                ));
+            }
+            named::RouteLookup::Unknown => {}
+        }
+    }
+    // Variables: those of a fenced `.env` block, and names in a claim about the
+    // environment, looked up in the env examples (and the code's reads, as evidence).
+    let w = words(&claim.text);
+    let about_env = ["env", "environment", "variable", "variables", "documented"]
+        .iter()
+        .any(|k| w.split(' ').any(|t| t == *k));
+    let mut vars = claim.env_vars.clone();
+    if about_env {
+        for v in named::env_vars_in(&claim.text) {
+            if !vars.contains(&v) {
+                vars.push(v);
+            }
+        }
+    }
+    let examples = tree.example_names();
+    let mut undocumented = Vec::new();
+    if !examples.is_empty() {
+        let mut documented = Vec::new();
+        let mut first = None;
+        for v in &vars {
+            match tree.example_declaring(v) {
+                Some(file) => {
+                    first.get_or_insert(file.to_owned());
+                    documented.push(format!("`{v}`"));
+                }
+                None => {
+                    undocumented.push(v.clone());
+                    let read = tree
+                        .code_read(v)
+                        .map_or_else(String::new, |at| format!(" (read at `{at}`)"));
+                    evidence.push(ev(
+                        "missing",
+                        examples[0].to_owned(),
+                        format!("`{v}` is not in `{}`{read}", examples.join("`, `")),
+                    ));
+                }
+            }
+        }
+        if let Some(file) = first {
+            evidence.push(ev(
+                "exists",
+                file,
+                format!("documents {}", documented.join(", ")),
+            ));
+        }
+    }
+    let mut mismatched = Vec::new();
+    for (key, value) in named::settings_in(&claim.text) {
+        if let Some((at, actual)) = tree.setting(&key) {
+            if actual == value {
+                shown.push(key.clone());
+                evidence.push(ev("exists", at, format!("sets `{key}` to {actual}")));
+            } else {
+                mismatched.push(key.clone());
+                evidence.push(ev(
+                    "mismatch",
+                    at,
+                    format!("`{key}` is {actual}, the document says {value}"),
+                ));
+            }
         }
     }
     for r in &mapped {
         evidence.extend(rule_evidence(r));
     }
-    let undocumented = check_env_vars(claim, &mapped, root, &mut evidence);
     let failed: Vec<&str> = mapped
         .iter()
         .filter(|r| matches!(r.outcome, Outcome::Fail | Outcome::Waived(_)))
@@ -569,10 +683,20 @@ fn judge_one(
             Verdict::Contradicted,
             format!("`{}` not documented", undocumented.join("`, `")),
         )
-    } else if claim.asserts_creation && !missing.is_empty() {
+    } else if !missing.is_empty() {
         (
             Verdict::Contradicted,
-            format!("claimed file `{}` does not exist", missing.join("`, `")),
+            format!("`{}` not found in the repository", missing.join("`, `")),
+        )
+    } else if !missing_routes.is_empty() && passed == 0 {
+        (
+            Verdict::Contradicted,
+            format!("no route for `{}` in the code", missing_routes.join("`, `")),
+        )
+    } else if !mismatched.is_empty() {
+        (
+            Verdict::Contradicted,
+            format!("`{}` differs from the repository", mismatched.join("`, `")),
         )
     } else if passed == 0 && !shown.is_empty() {
         let mut why = format!("`{}` shows it", shown.join("`, `"));
@@ -607,14 +731,6 @@ fn judge_one(
             Verdict::Unverifiable,
             format!("{} not run in this audit", ids.join(", ")),
         )
-    } else if !silent.is_empty() {
-        (
-            Verdict::Unverifiable,
-            format!(
-                "`{}` exists but does not mention it; no rule covers the claim",
-                silent.join("`, `")
-            ),
-        )
     } else {
         (
             Verdict::Unverifiable,
@@ -631,41 +747,5 @@ fn judge_one(
         files: claim.files.iter().map(|(f, _)| f.clone()).collect(),
         reason,
         evidence,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn toks(s: &str) -> Vec<String> {
-        tokens(s)
-    }
-
-    #[test]
-    fn phrases_match_compounds_plurals_and_synonyms() {
-        assert!(phrase_in(
-            &toks("Health checks configured"),
-            &toks("healthcheck")
-        ));
-        assert!(phrase_in(&toks("HEALTHCHECK added"), &toks("health check")));
-        assert!(phrase_in(&toks("Runs as non-root"), &toks("nonroot")));
-        assert!(phrase_in(
-            &toks("K8s readiness probes"),
-            &toks("kubernetes")
-        ));
-        assert!(phrase_in(
-            &toks("`.env.example` created"),
-            &toks(".env.example")
-        ));
-        assert!(!phrase_in(
-            &toks("environment example"),
-            &toks(".env.example")
-        ));
-        assert!(!phrase_in(
-            &toks("Train the operations team"),
-            &toks("operations guide")
-        ));
-        assert!(!phrase_in(&toks("readme"), &toks("")));
     }
 }

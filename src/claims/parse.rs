@@ -1,7 +1,10 @@
-//! A careful line parser for readiness documents: headings give context; list items,
-//! checkboxes, status marks, bold lead-ins and table rows are claims; backticked paths are
-//! evidence pointers; fenced code is skipped. Never panics, whatever the input.
+//! Reads a readiness document as Markdown (`pulldown-cmark` events with source offsets):
+//! headings give context; list items, task markers, status marks, bold lead-ins and table
+//! rows are claims; paths in code spans, bold text, links and "File:" pointers are evidence
+//! pointers; fenced code is skipped unless it shows a `.env` file. Never panics, whatever
+//! the input.
 
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 /// What the document itself says about a claim.
@@ -70,6 +73,14 @@ const OPEN_WORDS: &[&str] = &[
     "recommendations",
     "remaining",
     "outstanding",
+    "will",
+    "is being",
+    "next sprint",
+    "to be added",
+    "not done",
+    "follow up",
+    "follow ups",
+    "backlog",
 ];
 /// Words that say the document created or implemented something.
 const CREATION_WORDS: &[&str] = &[
@@ -197,7 +208,8 @@ fn has_words(hay: &str, needle: &str) -> bool {
 
 fn says_open(text: &str) -> bool {
     let w = words(text);
-    OPEN_WORDS.iter().any(|o| has_words(&w, o))
+    // "(ready)" after an item means ready to be built, not built.
+    OPEN_WORDS.iter().any(|o| has_words(&w, o)) || text.to_lowercase().contains("(ready)")
 }
 
 /// The backticked spans of a line.
@@ -295,27 +307,6 @@ fn paths_in(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// Strips a list bullet or ordered-list number; returns the indent and the rest.
-fn list_item(line: &str) -> Option<(usize, &str)> {
-    let trimmed = line.trim_start();
-    let indent = line.len() - trimmed.len();
-    for bullet in ["- ", "* ", "+ "] {
-        if let Some(rest) = trimmed.strip_prefix(bullet) {
-            return Some((indent, rest));
-        }
-    }
-    let digits = trimmed.chars().take_while(char::is_ascii_digit).count();
-    if digits > 0 && digits < 10 {
-        let rest = &trimmed[digits..];
-        for sep in [". ", ") "] {
-            if let Some(r) = rest.strip_prefix(sep) {
-                return Some((indent, r));
-            }
-        }
-    }
-    None
-}
-
 /// A pointer line: `File: `x``, `Files: …`, `Location: …` (the text before the colon is
 /// one of these words and the line has a path).
 fn is_pointer(text: &str) -> bool {
@@ -333,6 +324,9 @@ fn pointer_head(text: &str) -> bool {
         head.as_str(),
         "file"
             | "files"
+            | "directory"
+            | "directories"
+            | "dir"
             | "location"
             | "locations"
             | "path"
@@ -406,196 +400,419 @@ fn clean(text: &str) -> (String, Option<Mark>) {
     (t, mark)
 }
 
-fn is_table_separator(line: &str) -> bool {
-    let t = line.trim();
-    t.starts_with('|')
-        && t.contains('-')
-        && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ' | '\t'))
+/// Inline content being collected for one block: the text as a reader sees it (code spans
+/// kept in backticks), one segment per source line.
+#[derive(Debug, Default)]
+struct Inline {
+    /// `(line, text, starts bold)` per source line.
+    lines: Vec<(u32, String, bool)>,
+    /// Paths named by bold text, link targets or a leading path word.
+    named: Vec<String>,
 }
 
-/// Parses a readiness document into claims.
+impl Inline {
+    fn push(&mut self, line: u32, s: &str, bold: bool) {
+        match self.lines.last_mut() {
+            Some((_, t, b)) => {
+                if t.trim().is_empty() && !s.trim().is_empty() {
+                    *b = bold;
+                }
+                t.push_str(s);
+            }
+            None => self
+                .lines
+                .push((line, s.to_owned(), bold && !s.trim().is_empty())),
+        }
+    }
+
+    fn newline(&mut self, line: u32) {
+        self.lines.push((line, String::new(), false));
+    }
+
+    fn text(&self) -> String {
+        let joined: Vec<&str> = self.lines.iter().map(|(_, t, _)| t.as_str()).collect();
+        joined.join(" ")
+    }
+
+    fn line(&self) -> Option<u32> {
+        self.lines
+            .iter()
+            .find(|(_, t, _)| !t.trim().is_empty())
+            .map(|(l, _, _)| *l)
+    }
+}
+
+/// A list item being read: its own text (up to a nested list) and the claim it became.
+#[derive(Debug, Default)]
+struct ItemState {
+    inline: Inline,
+    line: u32,
+    flushed: bool,
+    claim: Option<usize>,
+}
+
+/// Whether a heading stack makes its section open or done (innermost marked heading).
+fn section_mark(headings: &[(usize, String, Option<Mark>)]) -> Option<Mark> {
+    // A section is open when any heading above says so ("Next Steps" > "1. Add …");
+    // otherwise the innermost marked heading ("### ✅ Implementation Complete") ticks the
+    // plain items under it.
+    if headings
+        .iter()
+        .any(|(_, h, m)| *m == Some(Mark::Open) || says_open(h))
+    {
+        Some(Mark::Open)
+    } else {
+        headings.iter().rev().find_map(|(_, _, m)| *m)
+    }
+}
+
+/// A link target or bold text that names a repository path.
+fn named_path(s: &str) -> Option<String> {
+    let s = s.trim().trim_start_matches("./");
+    let s = s.split('#').next().unwrap_or("");
+    (looks_like_path(s) && !s.contains("://") && !s.contains('`')).then(|| s.to_owned())
+}
+
+/// The reader: walks `pulldown-cmark` events and turns blocks into claims.
+struct Reader<'d> {
+    doc: &'d str,
+    line_starts: Vec<usize>,
+    claims: Vec<Claim>,
+    headings: Vec<(usize, String, Option<Mark>)>,
+    heading: Option<(usize, Inline)>,
+    items: Vec<ItemState>,
+    paragraph: Option<Inline>,
+    table_head: bool,
+    row: Option<(u32, Vec<String>, Vec<String>)>,
+    cell: Option<Inline>,
+    code: Option<(String, u32, String)>,
+    strong: Vec<String>,
+}
+
+impl<'d> Reader<'d> {
+    fn line_of(&self, offset: usize) -> u32 {
+        let idx = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        u32::try_from(idx + 1).unwrap_or(u32::MAX)
+    }
+
+    fn heading_texts(&self) -> Vec<String> {
+        self.headings.iter().map(|(_, t, _)| t.clone()).collect()
+    }
+
+    /// Where inline content goes now.
+    fn sink(&mut self) -> Option<&mut Inline> {
+        if let Some((_, h)) = &mut self.heading {
+            return Some(h);
+        }
+        if let Some(c) = &mut self.cell {
+            return Some(c);
+        }
+        if let Some(top) = self.items.last_mut() {
+            return (!top.flushed).then_some(&mut top.inline);
+        }
+        self.paragraph.as_mut()
+    }
+
+    fn inline_text(&mut self, line: u32, s: &str) {
+        let bold = !self.strong.is_empty();
+        for b in &mut self.strong {
+            b.push_str(s);
+        }
+        if let Some(sink) = self.sink() {
+            sink.push(line, s, bold);
+        }
+    }
+
+    fn push(&mut self, line: u32, text: &str, in_list: bool, named: &[String]) -> Option<usize> {
+        let headings = self.heading_texts();
+        let section = section_mark(&self.headings);
+        if !push_claim(&mut self.claims, line, text, &headings, section, in_list) {
+            return None;
+        }
+        let last = self.claims.last_mut()?;
+        for p in named {
+            if !last.files.iter().any(|(q, _)| q == p) {
+                last.files.push((p.clone(), line));
+            }
+        }
+        Some(self.claims.len() - 1)
+    }
+
+    fn flush_item(&mut self) {
+        let Some(top) = self.items.last_mut() else {
+            return;
+        };
+        if top.flushed {
+            return;
+        }
+        top.flushed = true;
+        let text = top.inline.text();
+        let line = top.inline.line().unwrap_or(top.line);
+        let mut named = std::mem::take(&mut top.inline.named);
+        // "Files created" lists: an item that starts with a path names it.
+        if let Some(first) = clean(&text).0.split_whitespace().next()
+            && first.contains('/')
+            && let Some(p) = named_path(
+                first.trim_matches(|c: char| matches!(c, ',' | ';' | ':' | '`' | '*' | '(' | ')')),
+            )
+        {
+            named.push(p);
+        }
+        let depth = self.items.len();
+        let parent = (depth >= 2).then(|| self.items[depth - 2].claim).flatten();
+        // A nested pointer item ("File: `x`") attaches its paths to the claim above.
+        if let Some(pi) = parent
+            && is_pointer(&text)
+        {
+            attach(&mut self.claims[pi], &text, line);
+            return;
+        }
+        let idx = self.push(line, &text, true, &named);
+        if let Some(top) = self.items.last_mut() {
+            top.claim = idx;
+        }
+    }
+
+    fn end_paragraph(&mut self) {
+        let Some(p) = self.paragraph.take() else {
+            return;
+        };
+        for (line, text, bold) in &p.lines {
+            let t = text.trim();
+            if t.is_empty() {
+                continue;
+            }
+            if t.starts_with('|') {
+                // A row of a table GFM did not take for one.
+                let cells: Vec<String> = t
+                    .trim_matches('|')
+                    .split('|')
+                    .map(|c| c.trim().to_owned())
+                    .collect();
+                self.row_claim(*line, &cells, &[]);
+                continue;
+            }
+            if is_pointer(t) {
+                if let Some(last) = self.claims.last_mut() {
+                    attach(last, t, *line);
+                }
+                continue;
+            }
+            let marked = t.starts_with("[x]")
+                || t.starts_with("[X]")
+                || t.starts_with("[ ]")
+                || DONE_MARKS
+                    .iter()
+                    .chain(OPEN_MARKS)
+                    .any(|m| t.starts_with(m));
+            let bold_lead = *bold && clean(t).0.chars().filter(|c| c.is_alphanumeric()).count() > 1;
+            if marked || bold_lead {
+                let named = p.named.clone();
+                self.push(*line, t, false, &named);
+            }
+        }
+    }
+
+    fn row_claim(&mut self, line: u32, cells: &[String], named: &[String]) {
+        let cells: Vec<&str> = cells
+            .iter()
+            .map(|c| c.trim())
+            .filter(|c| !c.is_empty())
+            .collect();
+        // Status cells ("✅ Complete", "❌ Not started") mark the row; the rest is the claim.
+        let (status, content): (Vec<&str>, Vec<&str>) =
+            cells.iter().partition(|c| is_status_cell(c));
+        let mut joined = content.join(" | ");
+        for st in &status {
+            let (_, m) = clean(st);
+            match m {
+                Some(Mark::Open) => joined = format!("❌ {joined}"),
+                Some(Mark::Done) => joined = format!("✅ {joined}"),
+                _ if says_open(st) => joined = format!("❌ {joined}"),
+                _ => {}
+            }
+        }
+        self.push(line, &joined, true, named);
+    }
+
+    fn end_code(&mut self) {
+        let Some((info, line, body)) = self.code.take() else {
+            return;
+        };
+        let before = self.doc[..self.line_starts[(line as usize)
+            .saturating_sub(1)
+            .min(self.line_starts.len() - 1)]]
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
+        let heading = self
+            .headings
+            .last()
+            .map(|(_, t, _)| t.as_str())
+            .unwrap_or("");
+        let lines: Vec<&str> = body.lines().collect();
+        if let Some(vars) = env_block(&lines, &info, &format!("{heading} {before}")) {
+            let text = format!("Environment variables documented: {}", vars.join(", "));
+            if let Some(i) = self.push(line, &text, false, &[]) {
+                self.claims[i].env_vars = vars;
+            }
+        }
+    }
+
+    fn event(&mut self, ev: Event<'_>, offset: usize) {
+        let line = self.line_of(offset);
+        if let Some((_, _, body)) = &mut self.code {
+            match ev {
+                Event::Text(t) => body.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => self.end_code(),
+                _ => {}
+            }
+            return;
+        }
+        match ev {
+            Event::Start(tag) => self.start(tag, line),
+            Event::End(tag) => self.end(tag),
+            Event::Text(t) => self.inline_text(line, &t),
+            Event::Code(t) => self.inline_text(line, &format!("`{t}`")),
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(sink) = self.sink() {
+                    sink.newline(line + 1);
+                }
+            }
+            Event::TaskListMarker(done) => {
+                self.inline_text(line, if done { "[x] " } else { "[ ] " });
+            }
+            _ => {}
+        }
+    }
+
+    fn start(&mut self, tag: Tag<'_>, line: u32) {
+        match tag {
+            Tag::Heading { level, .. } => {
+                self.heading = Some((level as usize, Inline::default()));
+            }
+            Tag::Paragraph => {
+                if self.items.is_empty() && self.cell.is_none() && self.heading.is_none() {
+                    self.paragraph = Some(Inline::default());
+                } else if let Some(sink) = self.sink()
+                    && !sink.lines.is_empty()
+                {
+                    sink.newline(line);
+                }
+            }
+            Tag::List(_) => self.flush_item(),
+            Tag::Item => self.items.push(ItemState {
+                line,
+                ..ItemState::default()
+            }),
+            Tag::CodeBlock(kind) => {
+                let info = match kind {
+                    CodeBlockKind::Fenced(i) => i.trim().to_ascii_lowercase(),
+                    CodeBlockKind::Indented => "\u{0}indented".to_owned(),
+                };
+                self.code = Some((info, line, String::new()));
+            }
+            Tag::TableHead => self.table_head = true,
+            Tag::TableRow => self.row = Some((line, Vec::new(), Vec::new())),
+            Tag::TableCell => self.cell = Some(Inline::default()),
+            Tag::Strong => self.strong.push(String::new()),
+            Tag::Link { dest_url, .. } => {
+                if let Some(p) = named_path(&dest_url)
+                    && let Some(sink) = self.sink()
+                {
+                    sink.named.push(p);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::Heading(level) => {
+                if let Some((_, inline)) = self.heading.take() {
+                    let (text, mark) = clean(inline.text().trim().trim_end_matches('#'));
+                    let level = level as usize;
+                    self.headings.retain(|(l, _, _)| *l < level);
+                    self.headings.push((level, text, mark));
+                }
+            }
+            TagEnd::Paragraph if self.items.is_empty() && self.cell.is_none() => {
+                self.end_paragraph();
+            }
+            TagEnd::Item => {
+                self.flush_item();
+                self.items.pop();
+            }
+            TagEnd::Strong => {
+                if let Some(b) = self.strong.pop()
+                    && let Some(p) = named_path(&b)
+                    && (b.contains('/') || b.contains('.'))
+                    && let Some(sink) = self.sink()
+                {
+                    sink.named.push(p);
+                }
+            }
+            TagEnd::TableCell => {
+                if let Some(cell) = self.cell.take()
+                    && let Some((_, cells, named)) = &mut self.row
+                {
+                    cells.push(cell.text());
+                    named.extend(cell.named);
+                }
+            }
+            TagEnd::TableHead => {
+                self.table_head = false;
+                self.row = None;
+            }
+            TagEnd::TableRow => {
+                if let Some((line, cells, named)) = self.row.take()
+                    && !self.table_head
+                {
+                    self.row_claim(line, &cells, &named);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Parses a readiness document into claims: Markdown events from `pulldown-cmark`
+/// (headings, list items, task markers, tables, emphasis, code spans, links, fenced code),
+/// after mojibake repair.
 #[must_use]
 pub fn parse(doc: &str) -> Vec<Claim> {
     let doc = repair_mojibake(doc);
     let doc = doc.trim_start_matches('\u{feff}');
-    let mut in_comment = false;
-    let mut claims: Vec<Claim> = Vec::new();
-    let mut headings: Vec<(usize, String, Option<Mark>)> = Vec::new();
-    let mut fence: Option<String> = None;
-    // Whether the previous non-blank line was a table header awaiting its separator.
-    let mut table_header_pending = false;
-    // Indent of the last list item that became a claim (for nested pointer items).
-    let mut last_claim_indent: Option<usize> = None;
-    let lines: Vec<&str> = doc.lines().collect();
-    for (idx, raw) in lines.iter().enumerate() {
-        let line_no = u32::try_from(idx + 1).unwrap_or(u32::MAX);
-        // Block quotes are read as their content ("> ✅ Done").
-        let mut raw: &str = raw;
-        while let Some(rest) = raw.trim_start().strip_prefix('>') {
-            raw = rest.strip_prefix(' ').unwrap_or(rest);
-        }
-        let trimmed = raw.trim();
-        // HTML comments are not claims.
-        if in_comment {
-            in_comment = !trimmed.contains("-->");
-            continue;
-        }
-        if trimmed.starts_with("<!--") {
-            in_comment = !trimmed.contains("-->");
-            continue;
-        }
-        // Fenced code blocks are not claims.
-        let fence_open = trimmed
-            .strip_prefix("```")
-            .map(|_| "```")
-            .or_else(|| trimmed.strip_prefix("~~~").map(|_| "~~~"));
-        if let Some(current) = &fence {
-            if trimmed.starts_with(current.as_str()) {
-                fence = None;
-            }
-            continue;
-        }
-        if let Some(f) = fence_open {
-            fence = Some(f.to_owned());
-            let info = trimmed[3..].trim().to_ascii_lowercase();
-            let before = lines[..idx]
-                .iter()
-                .rev()
-                .find(|l| !l.trim().is_empty())
-                .copied()
-                .unwrap_or("");
-            let heading = headings.last().map(|(_, t, _)| t.as_str()).unwrap_or("");
-            if let Some(vars) =
-                env_block(&lines[idx + 1..], f, &info, &format!("{heading} {before}"))
-            {
-                let heading_texts: Vec<String> =
-                    headings.iter().map(|(_, t, _)| t.clone()).collect();
-                let text = format!("Environment variables documented: {}", vars.join(", "));
-                if push_claim(&mut claims, line_no, &text, &heading_texts, None, false)
-                    && let Some(last) = claims.last_mut()
-                {
-                    last.env_vars = vars;
-                }
-            }
-            continue;
-        }
-        if trimmed.is_empty() {
-            table_header_pending = false;
-            continue;
-        }
-        // Headings.
-        let hashes = trimmed.chars().take_while(|c| *c == '#').count();
-        if (1..=6).contains(&hashes) && trimmed[hashes..].starts_with(' ') {
-            let (text, mark) = clean(trimmed[hashes..].trim().trim_end_matches('#'));
-            headings.retain(|(level, _, _)| *level < hashes);
-            headings.push((hashes, text, mark));
-            last_claim_indent = None;
-            continue;
-        }
-        let heading_texts: Vec<String> = headings.iter().map(|(_, t, _)| t.clone()).collect();
-        // A section is open when any heading above says so ("Next Steps" > "1. Add …");
-        // otherwise the innermost marked heading ("### ✅ Implementation Complete") ticks
-        // the plain items under it.
-        let section = if headings
-            .iter()
-            .any(|(_, h, m)| *m == Some(Mark::Open) || says_open(h))
-        {
-            Some(Mark::Open)
-        } else {
-            headings.iter().rev().find_map(|(_, _, m)| *m)
-        };
-
-        // Table rows.
-        if trimmed.starts_with('|') {
-            if is_table_separator(trimmed) {
-                // The row before was the header: drop it if it became a claim.
-                if table_header_pending
-                    && let Some(last) = claims.last()
-                    && last.line + 1 == line_no
-                {
-                    claims.pop();
-                }
-                table_header_pending = false;
-                continue;
-            }
-            let next_is_sep = lines.get(idx + 1).is_some_and(|l| is_table_separator(l));
-            table_header_pending = next_is_sep;
-            if next_is_sep {
-                continue;
-            }
-            let cells: Vec<&str> = trimmed
-                .trim_matches('|')
-                .split('|')
-                .map(str::trim)
-                .filter(|c| !c.is_empty())
-                .collect();
-            // Status cells ("✅ Complete", "❌ Not started") mark the row; the rest is the claim.
-            let (status, content): (Vec<&str>, Vec<&str>) =
-                cells.iter().partition(|c| is_status_cell(c));
-            let mut joined = content.join(" | ");
-            for st in &status {
-                let (_, m) = clean(st);
-                match m {
-                    Some(Mark::Open) => joined = format!("❌ {joined}"),
-                    Some(Mark::Done) => joined = format!("✅ {joined}"),
-                    _ if says_open(st) => joined = format!("❌ {joined}"),
-                    _ => {}
-                }
-            }
-            push_claim(&mut claims, line_no, &joined, &heading_texts, section, true);
-            last_claim_indent = None;
-            continue;
-        }
-        table_header_pending = false;
-
-        if let Some((indent, item)) = list_item(raw) {
-            // A nested pointer item attaches its paths to the claim above.
-            if is_pointer(item)
-                && let Some(parent) = last_claim_indent
-                && indent > parent
-                && let Some(last) = claims.last_mut()
-            {
-                attach(last, item, line_no);
-                continue;
-            }
-            if push_claim(&mut claims, line_no, item, &heading_texts, section, true) {
-                last_claim_indent = Some(indent);
-            }
-            continue;
-        }
-
-        // Paragraph lines: pointers attach to the previous claim; marked lines and bold
-        // lead-ins are claims; the rest is prose.
-        if is_pointer(trimmed) {
-            if let Some(last) = claims.last_mut() {
-                attach(last, trimmed, line_no);
-            }
-            continue;
-        }
-        let repaired = trimmed;
-        let marked = repaired.starts_with("[x]")
-            || repaired.starts_with("[X]")
-            || repaired.starts_with("[ ]")
-            || DONE_MARKS
-                .iter()
-                .chain(OPEN_MARKS)
-                .any(|m| repaired.starts_with(m));
-        let bold_lead = repaired.starts_with("**")
-            && repaired[2..]
-                .find("**")
-                .is_some_and(|end| end > 0 && repaired[2..2 + end].trim().len() > 1);
-        if marked || bold_lead {
-            push_claim(
-                &mut claims,
-                line_no,
-                repaired,
-                &heading_texts,
-                section,
-                false,
-            );
-            last_claim_indent = None;
-        }
+    let mut line_starts = vec![0];
+    line_starts.extend(doc.match_indices('\n').map(|(i, _)| i + 1));
+    let mut reader = Reader {
+        doc,
+        line_starts,
+        claims: Vec::new(),
+        headings: Vec::new(),
+        heading: None,
+        items: Vec::new(),
+        paragraph: None,
+        table_head: false,
+        row: None,
+        cell: None,
+        code: None,
+        strong: Vec::new(),
+    };
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS | Options::ENABLE_STRIKETHROUGH;
+    for (ev, range) in Parser::new_ext(doc, options).into_offset_iter() {
+        reader.event(ev, range.start);
     }
+    // A fence left open at the end of the document still closes its block.
+    reader.end_code();
+    let mut claims = reader.claims;
+    claims.sort_by_key(|c| c.line);
     claims
 }
 
@@ -633,7 +850,7 @@ fn is_status_cell(cell: &str) -> bool {
 /// The variable names of a fenced block that shows a `.env` file: every line is `NAME=…`
 /// (or a comment), and the info string (`env`, `dotenv`) or the heading or line before it
 /// says so. `None` otherwise.
-fn env_block(rest: &[&str], fence: &str, info: &str, context: &str) -> Option<Vec<String>> {
+fn env_block(lines: &[&str], info: &str, context: &str) -> Option<Vec<String>> {
     let lang_env = matches!(info, "env" | "dotenv" | ".env" | "properties" | "ini");
     let lang_ok = lang_env || matches!(info, "" | "bash" | "sh" | "shell" | "text" | "console");
     let ctx = words(context);
@@ -644,11 +861,8 @@ fn env_block(rest: &[&str], fence: &str, info: &str, context: &str) -> Option<Ve
         return None;
     }
     let mut vars = Vec::new();
-    for line in rest {
+    for line in lines {
         let t = line.trim();
-        if t.starts_with(fence) {
-            break;
-        }
         if t.is_empty() || t.starts_with('#') {
             continue;
         }
@@ -856,6 +1070,54 @@ mod tests {
         let c = parse(doc);
         let got: Vec<(&str, Mark)> = c.iter().map(|c| (c.text.as_str(), c.mark)).collect();
         assert_eq!(got, vec![("Tracing", Mark::Open), ("Probes", Mark::Done)]);
+    }
+
+    /// Covers issue #14: the same path is a pointer in every layout.
+    #[test]
+    fn paths_are_found_in_every_layout() {
+        let doc = "# Files created\n\n1. **app/middleware/rate_limiter.py** - limiter\n\
+                   2. **`apps/api/Dockerfile`** - image\n\
+                   - [tracing helpers](utils/tracing.py)\n\
+                   - scripts/backup_database.sh - nightly backups\n\
+                   - File: `.pre-commit-config.yaml`\n\
+                   - Directory: `apps/api/migrations/`\n\
+                   - [docs](https://example.com/x.md) and `GET /health`\n\n\
+                   | File | Status |\n|---|---|\n| **ci/check.sh** | ✅ |\n";
+        let files: Vec<Vec<String>> = parse(doc)
+            .into_iter()
+            .map(|c| c.files.into_iter().map(|(f, _)| f).collect())
+            .collect();
+        assert_eq!(
+            files,
+            vec![
+                vec!["app/middleware/rate_limiter.py"],
+                vec!["apps/api/Dockerfile"],
+                vec!["utils/tracing.py"],
+                vec!["scripts/backup_database.sh"],
+                vec![".pre-commit-config.yaml"],
+                vec!["apps/api/migrations/"],
+                Vec::<&str>::new(),
+                vec!["ci/check.sh"],
+            ]
+        );
+    }
+
+    #[test]
+    fn ready_markers_and_future_tense_are_open() {
+        let doc = "## Reliability\n- Circuit breaker pattern (ready for implementation)\n\
+                   - Retry with backoff (ready)\n- Alerting will be configured next sprint\n\
+                   - ✅ Production-ready Docker image\n\n## Remaining Tasks\n- Pin actions\n";
+        let marks: Vec<(u32, Mark)> = parse(doc).iter().map(|c| (c.line, c.mark)).collect();
+        assert_eq!(
+            marks,
+            vec![
+                (2, Mark::Open),
+                (3, Mark::Open),
+                (4, Mark::Open),
+                (5, Mark::Done),
+                (8, Mark::Open)
+            ]
+        );
     }
 
     #[test]

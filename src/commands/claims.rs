@@ -2,7 +2,7 @@
 //! The audit is the audit command's own (`resolve` + `audit`); this module only parses the
 //! document, maps claims to rules, judges them and renders the verdicts.
 
-use crate::claims::{self, ClaimResult, ClaimsSummary, Matcher, Verdict};
+use crate::claims::{self, ClaimResult, ClaimsSummary, DocContext, Matcher, Verdict};
 use crate::cli::{AuditArgs, ClaimsArgs, ClaimsFailOn, DocFormat};
 use crate::exit::ExitStatus;
 use crate::style::Paint;
@@ -107,7 +107,8 @@ pub fn build(args: &ClaimsArgs) -> anyhow::Result<ClaimsReport> {
         || doc_path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let judged = claims::judge(&parsed, &matcher, &results, &args.path, &doc_name);
+    let doc = DocContext::of(&text);
+    let judged = claims::judge(&parsed, &matcher, &doc, &results, &args.path, &doc_name);
     Ok(ClaimsReport {
         schema_version: SCHEMA_VERSION,
         document: doc_path.display().to_string(),
