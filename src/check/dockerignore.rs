@@ -7,7 +7,6 @@ use super::{
     default_dockerfile_excludes, default_dockerfile_globs, render,
 };
 use crate::collect::Workspace;
-use crate::collect::scope::Role;
 use crate::collect::select::SelectorId;
 use crate::finding::Finding;
 use crate::parse::dockerignore::DockerIgnore;
@@ -344,20 +343,7 @@ impl CheckKind for DockerignoreCheck {
                 if !req.existing.is_empty() {
                     for r in &in_context {
                         let name = name_of(r);
-                        // A key or env file of a test fixture, an example or the docs is
-                        // sample data, not a credential (as for CONF003): only production
-                        // and development files must stay out of the context.
-                        if req.existing.is_match(name)
-                            && !req.except.is_match(name)
-                            && !matches!(
-                                ws.role_of(r).0,
-                                Role::Test
-                                    | Role::Example
-                                    | Role::Docs
-                                    | Role::Vendor
-                                    | Role::Generated
-                            )
-                        {
+                        if req.existing.is_match(name) && !req.except.is_match(name) {
                             missing.push(((*r).to_owned(), 0));
                         }
                     }
