@@ -226,3 +226,30 @@ fn scope_command_prints_each_read_path_with_its_role_and_why() {
     );
     assert!(!text.contains("deploy/compose/stack.yml"), "{text}");
 }
+
+#[test]
+fn go_files_behind_a_test_build_tag_are_test_files() {
+    // pocket-id's shape: e2e fixture tokens in a service file compiled only with `-tags e2etest`.
+    let repo = TestRepo::new()
+        .file(
+            "go.mod",
+            "module svc\n\ngo 1.23\n\nrequire github.com/gin-gonic/gin v1.10.0\n",
+        )
+        .file(
+            "main.go",
+            "package main\n\nimport \"github.com/gin-gonic/gin\"\n\nfunc main() { r := gin.New(); r.Run(\":8080\") }\n",
+        )
+        .file(
+            "internal/service/e2etest_service.go",
+            "//go:build e2etest\n\npackage service\n\nconst refreshToken = \"ou87Zq3LmX9vTb2RkYw4HsN6cPdE1fGjcZDo\"\n",
+        )
+        .file(
+            "internal/service/user_service.go",
+            "//go:build !e2etest\n\npackage service\n\nfunc Users() {}\n",
+        );
+    let (_, report) = audit_json(repo.path(), &["--select", "CONF005"]);
+    let paths = &report["scope"]["paths"];
+    assert_eq!(paths["internal/service/e2etest_service.go"], "test");
+    assert_eq!(paths["internal/service/user_service.go"], "production");
+    assert_ne!(rule(&report, "CONF005")["outcome"], "fail");
+}

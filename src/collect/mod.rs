@@ -425,53 +425,41 @@ impl Workspace {
         }
     }
 
-    /// Compose files that the path leaves in production but whose services include `sut`
-    /// (the "system under test" of Docker Hub's automated tests and of CI smoke-test
-    /// harnesses) are test harnesses: they move to the test role and out of the selectors
-    /// that do not take tests. Only files no convention, attribute or `[scope]` glob placed.
+    /// Files that only their content can place, moved to the test role: Compose files whose
+    /// services include `sut` (the "system under test" of Docker Hub's automated tests and
+    /// of CI smoke-test harnesses), and Go files compiled only with a test build tag
+    /// (`//go:build e2etest`: fixtures and test services that sit in the production tree
+    /// but never ship in the production binary). Only files that no convention, attribute
+    /// or `[scope]` glob placed, and that some selector reads.
     fn set_aside_test_harnesses(&mut self) {
         use crate::parse::yaml::Value;
-        let compose_ids: Vec<usize> = (0..self.selectors.len())
-            .filter(|&id| self.selectors.takes_compose_content(id))
-            .collect();
-        let mut candidates: Vec<usize> = compose_ids
-            .iter()
-            .flat_map(|&id| self.selections[id].iter().copied())
-            .filter(|&i| self.roles[i] == Role::Production)
-            .collect();
-        candidates.sort_unstable();
-        candidates.dedup();
-        for i in candidates {
-            if !matches!(self.scope.role(&self.files[i].rel).1, Because::Default) {
-                continue;
-            }
+        let compose = self.unplaced(
+            (0..self.selectors.len())
+                .filter(|&id| self.selectors.takes_compose_content(id))
+                .flat_map(|id| self.selections[id].iter().copied())
+                .collect(),
+        );
+        for i in compose {
             let Ok(docs) = self.yaml(i) else { continue };
             let harness = docs.iter().any(|d| {
                 matches!(d.get("services").map(|s| &s.value), Some(Value::Map(m)) if m.iter().any(|(k, _)| k.name == "sut"))
             });
-            if !harness {
-                continue;
+            if harness {
+                self.move_to_test(
+                    i,
+                    "a Compose service named `sut` (a test harness)".to_owned(),
+                );
             }
-            self.move_to_test(
-                i,
-                "a Compose service named `sut` (a test harness)".to_owned(),
-            );
         }
-        // Go files compiled only with a test build tag (`//go:build e2etest`): fixtures and
-        // test services that ship in the production tree but never in the production binary.
-        let mut go: Vec<usize> = self
-            .selections
-            .iter()
-            .flatten()
-            .copied()
-            .filter(|&i| self.roles[i] == Role::Production && self.files[i].rel.ends_with(".go"))
-            .collect();
-        go.sort_unstable();
-        go.dedup();
+        let go = self.unplaced(
+            (0..self.files.len())
+                .filter(|&i| {
+                    self.files[i].rel.ends_with(".go")
+                        && self.selections.iter().any(|s| s.binary_search(&i).is_ok())
+                })
+                .collect(),
+        );
         for i in go {
-            if !matches!(self.scope.role(&self.files[i].rel).1, Because::Default) {
-                continue;
-            }
             let Ok(text) = self.text(i) else { continue };
             if let Some(tag) = go_test_build_tag(text) {
                 self.move_to_test(
@@ -480,6 +468,18 @@ impl Workspace {
                 );
             }
         }
+    }
+
+    /// The production files among `files` (sorted, without repeats) that the path left at
+    /// the default role: the ones content may still place.
+    fn unplaced(&self, mut files: Vec<usize>) -> Vec<usize> {
+        files.sort_unstable();
+        files.dedup();
+        files.retain(|&i| {
+            self.roles[i] == Role::Production
+                && matches!(self.scope.role(&self.files[i].rel).1, Because::Default)
+        });
+        files
     }
 
     /// Gives file `i` the test role for a reason read from its content, and re-places it
