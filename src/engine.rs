@@ -232,19 +232,46 @@ pub fn run_with_targets(
     let conditions = Evaluator::new(&set.facts, ws);
     // `READYCHECK_TIMING=1` prints each rule's evaluation time to stderr (slowest first).
     let timing = std::env::var_os("READYCHECK_TIMING").is_some();
-    let mut timed: Vec<(RuleResult, std::time::Duration)> = chosen
-        .par_iter()
-        .map(|&i| {
-            let rule = &set.rules[i];
-            let started = std::time::Instant::now();
-            let result = if rule.check.is_live() {
-                evaluate_live(rule, ws, targets)
-            } else {
-                evaluate(rule, ws, &conditions)
-            };
-            (result, started.elapsed())
-        })
+    let run = |indices: &[usize]| -> Vec<(RuleResult, std::time::Duration)> {
+        indices
+            .par_iter()
+            .map(|&i| {
+                let rule = &set.rules[i];
+                let started = std::time::Instant::now();
+                let result = if rule.check.is_live() {
+                    evaluate_live(rule, ws, targets)
+                } else {
+                    evaluate(rule, ws, &conditions)
+                };
+                (result, started.elapsed())
+            })
+            .collect()
+    };
+    // Rules that read another rule's verdict (`passes:`) run after it; a rule they name
+    // that was not chosen runs too, unreported.
+    let (later, mut first): (Vec<usize>, Vec<usize>) = chosen
+        .iter()
+        .partition(|&&i| set.rules[i].depends_on().next().is_some());
+    let needed: std::collections::BTreeSet<&str> = later
+        .iter()
+        .flat_map(|&i| set.rules[i].depends_on())
         .collect();
+    let hidden: Vec<usize> = (0..set.rules.len())
+        .filter(|i| needed.contains(set.rules[*i].id.as_str()) && !chosen.contains(i))
+        .collect();
+    first.extend(&hidden);
+    let mut timed = run(&first);
+    if !later.is_empty() {
+        conditions.set_verdicts(
+            timed
+                .iter()
+                .filter(|(r, _)| needed.contains(r.rule.id.as_str()))
+                .map(|(r, _)| (r.rule.id.clone(), verdict(r)))
+                .collect(),
+        );
+        timed.extend(run(&later));
+        timed.retain(|(r, _)| !hidden.iter().any(|&h| Arc::ptr_eq(&set.rules[h], &r.rule)));
+    }
     if timing {
         timed.sort_by_key(|t| std::cmp::Reverse(t.1));
         for (r, d) in &timed {
@@ -254,6 +281,20 @@ pub fn run_with_targets(
     let mut results: Vec<RuleResult> = timed.into_iter().map(|(r, _)| r).collect();
     results.sort_by(|a, b| a.rule.id.cmp(&b.rule.id));
     results
+}
+
+/// A rule's verdict as a `passes:` condition reads it: `Ok` when it passed, otherwise the
+/// skip reason of the rules that depend on it.
+fn verdict(r: &RuleResult) -> Result<(), String> {
+    let id = &r.rule.id;
+    match &r.outcome {
+        Outcome::Pass => Ok(()),
+        Outcome::Fail | Outcome::Waived(_) => Err(format!("`{id}` fails: {}", r.rule.title)),
+        // The reason it does not apply holds for the dependent rule too ("no recognised
+        // web framework").
+        Outcome::Skipped(why) => Err(why.clone()),
+        Outcome::Inconclusive(why) => Err(format!("`{id}` could not decide: {why}")),
+    }
 }
 
 /// Evaluates a live rule on every target and merges the outcomes: any finding fails it,

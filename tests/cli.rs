@@ -327,6 +327,96 @@ fn user_rules_extend_the_set() {
     );
 }
 
+/// A user rule of kind `path_exists` for `file`; `applies` (YAML flow list) may be empty.
+fn path_rule(id: &str, file: &str, applies: &str) -> String {
+    format!(
+        "id: {id}\nname: has-{n}\ntitle: Has {file}\ncategory: operability\nseverity: low\nsince: 0.1.0\napplies: {applies}\ncheck:\n  kind: path_exists\n  params: {{any_of: [{file}]}}\nwhy: w\nfix: f\nexamples:\n  - {{name: a, expect: fail}}\n  - {{name: b, expect: pass, files: {{{file}: x}}}}\n",
+        n = id.to_lowercase()
+    )
+}
+
+/// ACME001 (a file `A.conf` exists) and ACME002 (`B.conf`), which applies where ACME001 passes.
+fn dependent_rules() -> TestRepo {
+    TestRepo::new()
+        .file("ACME001-a.yaml", &path_rule("ACME001", "A.conf", "[]"))
+        .file(
+            "ACME002-b.yaml",
+            &path_rule("ACME002", "B.conf", "[{passes: ACME001}]"),
+        )
+}
+
+#[test]
+fn passes_condition_runs_the_named_rule_first_and_skips_with_its_verdict() {
+    let rules = dependent_rules();
+    let dir = rules.path().to_str().unwrap().to_owned();
+    // ACME001 fails: ACME002 is not judged, and says why.
+    let repo = TestRepo::new().file("B.conf", "x");
+    let (_, report) = audit_json(repo.path(), &["--rules", &dir, "--select", "ACME"]);
+    let of = |report: &serde_json::Value, id: &str| {
+        report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .map(|r| format!("{} {}", r["outcome"], r["reason"]))
+    };
+    assert_eq!(of(&report, "ACME001").unwrap(), "\"fail\" null");
+    assert_eq!(
+        of(&report, "ACME002").unwrap(),
+        "\"skipped\" \"`ACME001` fails: Has A.conf\""
+    );
+    // ACME001 passes: ACME002 is judged (and fails here).
+    let repo = TestRepo::new().file("A.conf", "x");
+    let (_, report) = audit_json(repo.path(), &["--rules", &dir, "--select", "ACME"]);
+    assert_eq!(of(&report, "ACME002").unwrap(), "\"fail\" null");
+    // Only the dependent rule chosen: the rule it names still runs, unreported.
+    let (_, report) = audit_json(repo.path(), &["--rules", &dir, "--select", "ACME002"]);
+    assert_eq!(of(&report, "ACME001"), None);
+    assert_eq!(of(&report, "ACME002").unwrap(), "\"fail\" null");
+    let repo = TestRepo::new().file("A.conf", "x").file("B.conf", "x");
+    let (_, report) = audit_json(repo.path(), &["--rules", &dir, "--select", "ACME002"]);
+    assert_eq!(of(&report, "ACME002").unwrap(), "\"pass\" null");
+}
+
+#[test]
+fn passes_condition_must_name_another_rule_one_level_deep() {
+    let rules = dependent_rules()
+        .file(
+            "ACME003-c.yaml",
+            &path_rule("ACME003", "C.conf", "[{passes: ACME002}]"),
+        )
+        .file(
+            "ACME004-d.yaml",
+            &path_rule("ACME004", "D.conf", "[{passes: ACME004}]"),
+        )
+        .file(
+            "ACME005-e.yaml",
+            &path_rule("ACME005", "E.conf", "[{passes: NOPE001}]"),
+        );
+    let out = readycheck()
+        .arg("audit")
+        .arg(TestRepo::new().path())
+        .arg("--rules")
+        .arg(rules.path())
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("ACME003-c.yaml:7:")
+            && stderr.contains("`passes: ACME002` names a rule that itself depends"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("ACME004-d.yaml:7:") && stderr.contains("names the rule itself"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("ACME005-e.yaml:7:") && stderr.contains("`passes: NOPE001` names no rule"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("ACME002-b.yaml"), "{stderr}");
+}
+
 #[test]
 fn missing_path_is_a_usage_error() {
     readycheck()

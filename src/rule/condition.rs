@@ -23,6 +23,11 @@ pub enum RawCondition {
     NoFiles(Vec<String>),
     /// At least one file among `paths` contains a match of `pattern`.
     Contains(RawContains),
+    /// Another rule (by id) passes on the same repository: a rule about a refinement of
+    /// a practice judges only where the practice itself was found (a readiness endpoint
+    /// only where a health endpoint is), so the two verdicts cannot contradict each other.
+    /// Only in a rule's `applies`, and the rule named must not depend on another rule.
+    Passes(String),
 }
 
 /// `contains:` condition.
@@ -73,6 +78,8 @@ pub enum Condition {
     NoFiles(SelectorId),
     /// Some file contains a match.
     Contains(SelectorId, crate::check::LazyRegex, String),
+    /// The rule of this id passes (evaluated before the rules that depend on it).
+    Passes(String),
 }
 
 /// A compiled fact.
@@ -119,6 +126,7 @@ pub fn compile(
             regex_param("contains.pattern", &c.pattern, false)?,
             c.pattern.clone(),
         ),
+        RawCondition::Passes(id) => Condition::Passes(id.clone()),
     })
 }
 
@@ -127,6 +135,8 @@ pub struct Evaluator<'a> {
     facts: &'a [Fact],
     cache: Vec<OnceLock<bool>>,
     ws: &'a Workspace,
+    /// The verdicts `passes:` conditions read: rule id → `Ok` when it passed, else why not.
+    verdicts: OnceLock<BTreeMap<String, Result<(), String>>>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -137,7 +147,15 @@ impl<'a> Evaluator<'a> {
             facts,
             cache: facts.iter().map(|_| OnceLock::new()).collect(),
             ws,
+            verdicts: OnceLock::new(),
         }
+    }
+
+    /// Gives `passes:` conditions the verdicts of the rules they name; set once, after
+    /// those rules ran and before the rules that depend on them.
+    pub fn set_verdicts(&self, verdicts: BTreeMap<String, Result<(), String>>) {
+        // A second call would only repeat the same verdicts.
+        let _ = self.verdicts.set(verdicts);
     }
 
     /// Whether a fact holds.
@@ -195,6 +213,12 @@ impl<'a> Evaluator<'a> {
                     ))
                 }
             }
+            Condition::Passes(id) => match self.verdicts.get().and_then(|v| v.get(id)) {
+                Some(verdict) => verdict.clone(),
+                None => Err(format!(
+                    "`{id}` was not evaluated before the rules that need it"
+                )),
+            },
         }
     }
 }

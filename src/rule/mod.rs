@@ -235,6 +235,16 @@ pub struct Rule {
     pub roles: crate::collect::scope::RoleSet,
 }
 
+impl Rule {
+    /// The ids of the rules whose verdicts this rule's `applies` reads (`passes:`).
+    pub fn depends_on(&self) -> impl Iterator<Item = &str> {
+        self.applies.iter().filter_map(|c| match c {
+            Condition::Passes(id) => Some(id.as_str()),
+            _ => None,
+        })
+    }
+}
+
 impl fmt::Debug for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Rule")
@@ -494,6 +504,8 @@ impl RuleSet {
         eager_builtins: bool,
     ) -> Result<RuleSet, LoadErrors> {
         let mut errors = Vec::new();
+        // `passes:` conditions met while compiling: (rule id, rule named, error placed at it).
+        let mut passes_at: Vec<(String, String, LoadError)> = Vec::new();
         let mut raw_facts: Vec<(String, RawFact, Source, Node)> = Vec::new();
         let mut parsed: Vec<Parsed> = Vec::new();
         // Parsing the rule files is most of what loading costs once regexes are compiled
@@ -570,6 +582,16 @@ impl RuleSet {
             let mut compile_all = |list: &[condition::RawCondition], field: &str| {
                 let mut out = Vec::new();
                 for (j, c) in list.iter().enumerate() {
+                    if let condition::RawCondition::Passes(id) = c {
+                        errors.push(located(
+                            src,
+                            pos_in(Some(tree), &format!("{name}.{field}[{j}]")),
+                            format!(
+                                "`passes: {id}` is a rule's condition (in `applies`), not a fact's"
+                            ),
+                        ));
+                        continue;
+                    }
                     let compiled =
                         crate::check::compiling_eagerly(eager_builtins || !src.builtin, || {
                             condition::compile(
@@ -770,6 +792,14 @@ impl RuleSet {
             let mut applies = Vec::new();
             let roles = roles_of(&raw.roles);
             for (i, c) in raw.applies.iter().enumerate() {
+                if let condition::RawCondition::Passes(dep) = c {
+                    // Judged once every rule is known; the error is placed here.
+                    passes_at.push((
+                        raw.id.clone(),
+                        dep.clone(),
+                        located(&src, at(&format!("applies[{i}]")), String::new()),
+                    ));
+                }
                 match condition::compile(c, &fact_index, &mut CompileCx::new(&registry, roles)) {
                     Ok(c) => applies.push(c),
                     Err(e) => errors.push(located(&src, at(&format!("applies[{i}]")), e.message)),
@@ -824,6 +854,20 @@ impl RuleSet {
                 profiles: raw.profiles,
                 roles,
             });
+        }
+        // `passes:` names an existing rule that depends on no rule itself (one level: the
+        // engine runs the rules named first, then the rules that name them).
+        for (id, dep, mut error) in passes_at {
+            let problem = match rules.iter().find(|o| o.id == dep) {
+                None => format!("`passes: {dep}` names no rule"),
+                Some(_) if dep == id => format!("`passes: {dep}` names the rule itself"),
+                Some(o) if o.depends_on().next().is_some() => format!(
+                    "`passes: {dep}` names a rule that itself depends on another rule's verdict"
+                ),
+                Some(_) => continue,
+            };
+            error.message = problem;
+            errors.push(error);
         }
         for r in &rules {
             if let Some(by) = &r.deprecated_by
