@@ -3,7 +3,7 @@
 
 use crate::check::{Applicability, CheckCx, CheckError, SetAside};
 use crate::collect::Workspace;
-use crate::finding::Finding;
+use crate::finding::{Finding, Location};
 use crate::rule::condition::Evaluator;
 use crate::rule::{Rule, RuleSet};
 use rayon::prelude::*;
@@ -269,7 +269,32 @@ pub fn run_with_targets(
                 .map(|(r, _)| (r.rule.id.clone(), verdict(r)))
                 .collect(),
         );
-        timed.extend(run(&later));
+        // A dependent rule's repository-wide gap is reported where the rule it depends on
+        // found its subject (CODE002's missing readiness endpoint at the health route).
+        let anchors: std::collections::BTreeMap<String, Location> = timed
+            .iter()
+            .filter(|(r, _)| needed.contains(r.rule.id.as_str()))
+            .filter_map(|(r, _)| {
+                let at = r
+                    .evidence
+                    .iter()
+                    .find(|e| matches!(e.location, Location::File { .. }))?;
+                Some((r.rule.id.clone(), at.location.clone()))
+            })
+            .collect();
+        let mut dependents = run(&later);
+        for (r, _) in &mut dependents {
+            let Some(at) = r.rule.depends_on().find_map(|id| anchors.get(id)) else {
+                continue;
+            };
+            for f in &mut r.findings {
+                if f.location == Location::Repository {
+                    f.location = at.clone();
+                }
+            }
+            r.findings.sort();
+        }
+        timed.extend(dependents);
         timed.retain(|(r, _)| !hidden.iter().any(|&h| Arc::ptr_eq(&set.rules[h], &r.rule)));
     }
     if timing {

@@ -365,10 +365,14 @@ fn passes_condition_runs_the_named_rule_first_and_skips_with_its_verdict() {
         of(&report, "ACME002").unwrap(),
         "\"skipped\" \"`ACME001` fails: Has A.conf\""
     );
-    // ACME001 passes: ACME002 is judged (and fails here).
+    // ACME001 passes: ACME002 is judged (and fails here), and its repository-wide gap is
+    // reported where ACME001 found its subject.
     let repo = TestRepo::new().file("A.conf", "x");
     let (_, report) = audit_json(repo.path(), &["--rules", &dir, "--select", "ACME"]);
     assert_eq!(of(&report, "ACME002").unwrap(), "\"fail\" null");
+    let at: Vec<String> = findings_of(&report, "ACME002");
+    assert_eq!(at.len(), 1, "{at:?}");
+    assert!(at[0].starts_with("A.conf"), "{at:?}");
     // Only the dependent rule chosen: the rule it names still runs, unreported.
     let (_, report) = audit_json(repo.path(), &["--rules", &dir, "--select", "ACME002"]);
     assert_eq!(of(&report, "ACME001"), None);

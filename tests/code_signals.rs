@@ -153,8 +153,9 @@ fn go_service() {
     );
     assert_eq!(
         findings(&r, "CODE013"),
+        // Where the database is opened (the rule's `only_if`), not the repository at large.
         vec![
-            "(repository) database is used but its connection pool is not configured in `chi`, `net/http` code"
+            "internal/store/store.go:11:9 database is used but its connection pool is not configured in `chi`, `net/http` code"
         ]
     );
 }

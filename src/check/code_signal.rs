@@ -633,11 +633,19 @@ impl CheckKind for CodeSignal {
                 "no signal is defined for {all_names}"
             )));
         }
+        // The first match of `only_if` (the database opened, …) is where a missing signal
+        // is reported: the gap is there, not in the repository at large.
+        let mut anchor: Option<Hit> = None;
         detected.retain(|(st, _)| match self.only_if.get(&st.def.stack) {
             None => true,
-            Some(sigs) => sigs
-                .iter()
-                .any(|s| !self.matches(cx, st, s, false).is_empty()),
+            Some(sigs) => sigs.iter().any(|s| {
+                let hit = self.matches(cx, st, s, false).into_iter().next();
+                let found = hit.is_some();
+                if anchor.is_none() {
+                    anchor = hit;
+                }
+                found
+            }),
         });
         if detected.is_empty() {
             return Ok(Applicability::NotApplicable(self.only_if_reason.clone()));
@@ -679,7 +687,11 @@ impl CheckKind for CodeSignal {
                             .message
                             .as_deref()
                             .unwrap_or("no signal found for {frameworks}");
-                        cx.report(Finding::repo(render(tpl, &[("frameworks", &names)])));
+                        let message = render(tpl, &[("frameworks", &names)]);
+                        cx.report(match &anchor {
+                            Some(a) => Finding::at(&a.path, a.line, a.col, message),
+                            None => Finding::repo(message),
+                        });
                     }
                     // An orchestrator requests these paths: saying that no endpoint exists
                     // would contradict the rules that read those declarations.

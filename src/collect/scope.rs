@@ -494,8 +494,16 @@ fn dir_role(name: &str) -> Option<Role> {
                 || ["test-", "test_", "tests-", "tests_"]
                     .iter()
                     .any(|p| name.starts_with(p));
+            // `push-examples/`, `api-demos/`: a folder of examples by its suffix, as
+            // `examples/` is by its name. Not `_examples`: `blog_examples` can be a Python
+            // package the application imports; a hyphenated name cannot.
+            let example_affix = ["-examples", "-samples", "-demos"]
+                .iter()
+                .any(|s| name.ends_with(s));
             if test_affix {
                 Role::Test
+            } else if example_affix {
+                Role::Example
             } else {
                 return None;
             }
@@ -779,6 +787,12 @@ mod tests {
             (".claude/commands/deploy.md", Role::Dev),
             ("contrib/docker-compose/basic.yml", Role::Example),
             ("_examples/chi/main.go", Role::Example),
+            (
+                "extra/push-examples/javascript-fetch/index.js",
+                Role::Example,
+            ),
+            ("code-samples/go/main.go", Role::Example),
+            ("app/blog_examples/service.py", Role::Production),
             ("docs/docs/deploy.md", Role::Docs),
             ("website/docker-compose.yml", Role::Docs),
             ("README.md", Role::Docs),
