@@ -128,6 +128,23 @@ def figures(classes):
     return {"overall": total, "rules": dict(sorted(per_rule.items()))}
 
 
+def verdict_figures(pairs):
+    """Overall figures on the verdict alone: FP+FN (the tool fails, at a place the label
+    does not name) counts as TP. The main figures stay the strict ones; this separates a
+    wrong verdict from a right verdict reported at a vaguer or other place."""
+    t = {"tp": 0, "fp": 0, "fn": 0, "tn": 0, "elsewhere": 0}
+    for p in pairs:
+        cls = p["class"]
+        if cls == "FP+FN":
+            t["elsewhere"] += 1
+            cls = "TP"
+        for key, n in CLASS_COUNTS[cls].items():
+            t[key] += n
+    t["precision"] = ratio(t["tp"], t["tp"] + t["fp"])
+    t["recall"] = ratio(t["tp"], t["tp"] + t["fn"])
+    return t
+
+
 # --------------------------------------------------------------------------- labels
 
 
@@ -621,6 +638,11 @@ def run(args):
         out.write(f"\nOverall: TP {t['tp']}  FP {t['fp']}  FN {t['fn']}  TN {t['tn']}  "
                   f"precision {fmt_ratio(t['precision'])}  recall {fmt_ratio(t['recall'])}  "
                   f"(inconclusive {t['inconclusive']}, counted as skip)\n")
+        v = verdict_figures(pairs)
+        out.write(f"Verdicts only (a fail at another place than the label's counts as TP): "
+                  f"TP {v['tp']}  FP {v['fp']}  FN {v['fn']}  TN {v['tn']}  "
+                  f"precision {fmt_ratio(v['precision'])}  recall {fmt_ratio(v['recall'])}  "
+                  f"(fails at another place: {v['elsewhere']})\n")
     print_disagreements(pairs, out)
     print_honesty(pairs, out)
     print_inconclusive(pairs, out)
@@ -654,6 +676,7 @@ def run(args):
             "not_run": [{"repo": r, "reason": why} for r, why in sorted(not_run)],
             "warnings": warnings,
             "figures": figs,
+            "verdict_figures": verdict_figures(pairs) if pairs else None,
             "disagreements": [public(p) for p in pairs if p["class"] in ("FP", "FN", "FP+FN")],
             "unjudged_pass": [public(p) for p in pairs if p["honesty"] == "unjudged pass"],
             "missed_judgement": [public(p) for p in pairs if p["honesty"] == "missed judgement"],
@@ -741,6 +764,8 @@ def self_test():
     check("overall counts", (t["tp"], t["fp"], t["fn"], t["tn"], t["inconclusive"]), (4, 3, 3, 6, 2))
     check("overall precision/recall", (t["precision"], t["recall"]), (4 / 7, 4 / 7))
     check("rules sorted", list(figs["rules"]), ["A", "B", "C"])
+    v = verdict_figures([{"class": c} for _, c, _ in synthetic])
+    check("verdict-only counts", (v["tp"], v["fp"], v["fn"], v["tn"], v["elsewhere"]), (6, 1, 1, 6, 2))
 
     # compare_repo on a synthetic report: outcome mapping, waived findings, missing rules.
     label = {"repo": "o/n", "rules": {

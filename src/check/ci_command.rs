@@ -36,6 +36,35 @@ pub struct Params {
     pub unless_line: Option<String>,
     /// Finding message when nothing matches; `{path}` is the first CI file.
     pub message: String,
+    /// Tools whose configuration decides whether they do what `pattern` asks: a CI command
+    /// matching `command` counts when one of `files` matches `pattern` (golangci-lint with
+    /// `gosec` enabled is a security scan).
+    #[serde(default)]
+    pub via_config: Vec<ViaConfig>,
+}
+
+/// One `via_config` entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ViaConfig {
+    /// Regex a CI command (or a script it calls) matches when it runs the tool.
+    pub command: String,
+    /// Globs of the tool's configuration files.
+    pub files: Vec<String>,
+    /// Regex the configuration matches when the tool does what the rule asks.
+    pub pattern: String,
+    /// A configuration that also matches this regex does not count (every linter enabled,
+    /// but `gosec` disabled).
+    #[serde(default)]
+    pub unless: Option<String>,
+}
+
+/// Compiled [`ViaConfig`].
+struct CompiledVia {
+    command: LazyRegex,
+    files: SelectorId,
+    pattern: LazyRegex,
+    unless: Option<LazyRegex>,
 }
 
 fn default_true() -> bool {
@@ -79,6 +108,7 @@ pub struct CiCommand {
     unless_line: Option<LazyRegex>,
     resolve: bool,
     message: String,
+    via_config: Vec<CompiledVia>,
 }
 
 /// YAML keys whose values are commands in some CI format.
@@ -120,6 +150,28 @@ impl CiCommand {
     }
 }
 
+impl CiCommand {
+    /// A `via_config` tool this command runs whose configuration does what is asked: the
+    /// command's match and the configuration file that decides it.
+    fn via<'t>(&self, cx: &mut CheckCx<'_>, text: &'t str) -> Option<(regex::Match<'t>, String)> {
+        for v in &self.via_config {
+            let Some(m) = v.command.find(text) else {
+                continue;
+            };
+            let ws = cx.workspace();
+            let config = cx.selected(v.files).iter().copied().find(|&i| {
+                ws.text(i).is_ok_and(|t| {
+                    v.pattern.is_match(t) && !v.unless.as_ref().is_some_and(|u| u.is_match(t))
+                })
+            });
+            if let Some(i) = config {
+                return Some((m, ws.file(i).rel.clone()));
+            }
+        }
+        None
+    }
+}
+
 impl CheckKind for CiCommand {
     type Params = Params;
 
@@ -152,6 +204,28 @@ impl CheckKind for CiCommand {
                 .transpose()?,
             resolve: p.resolve,
             message: p.message,
+            via_config: p
+                .via_config
+                .iter()
+                .map(|v| {
+                    Ok(CompiledVia {
+                        command: regex_param("via_config.command", &v.command, p.case_insensitive)?,
+                        files: cx.files_of(
+                            "via_config.files",
+                            &v.files,
+                            &["node_modules/".to_owned(), "vendor/".to_owned()],
+                            false,
+                            RoleSet::of(&[Role::Production, Role::Ci, Role::Dev]),
+                        )?,
+                        pattern: regex_param("via_config.pattern", &v.pattern, p.case_insensitive)?,
+                        unless: v
+                            .unless
+                            .as_deref()
+                            .map(|r| regex_param("via_config.unless", r, p.case_insensitive))
+                            .transpose()?,
+                    })
+                })
+                .collect::<Result<_, ParamError>>()?,
         })
     }
 
@@ -196,6 +270,17 @@ impl CheckKind for CiCommand {
                 return Ok(Applicability::Applicable);
             }
         }
+        for (rel, line, col, cmd) in &commands {
+            if let Some((m, config)) = self.via(cx, cmd) {
+                cx.evidence(Finding::at(
+                    rel,
+                    *line,
+                    *col,
+                    format!("CI runs `{}`, configured by `{config}`", m.as_str().trim()),
+                ));
+                return Ok(Applicability::Applicable);
+            }
+        }
         if self.resolve {
             let manifests: Vec<usize> = cx.selected(self.manifests).to_vec();
             for (rel, line, col, cmd) in &commands {
@@ -207,6 +292,18 @@ impl CheckKind for CiCommand {
                                 *line,
                                 *col,
                                 format!("CI runs `{}` via {target}", m.as_str().trim()),
+                            ));
+                            return Ok(Applicability::Applicable);
+                        }
+                        if let Some((m, config)) = self.via(cx, &body) {
+                            cx.evidence(Finding::at(
+                                rel,
+                                *line,
+                                *col,
+                                format!(
+                                    "CI runs `{}` via {target}, configured by `{config}`",
+                                    m.as_str().trim()
+                                ),
                             ));
                             return Ok(Applicability::Applicable);
                         }

@@ -388,6 +388,38 @@ const STACKS: &[StackDef] = &[
                 r"\bcom\.linecorp\.armeria\b",
                 r"(?m)^\s*import\s+com\.linecorp\.armeria\.server\.",
             ),
+            // Jakarta REST resources, whatever runs them: Jersey, RESTEasy, Quarkus REST,
+            // Dropwizard, Helidon MP, Open Liberty.
+            (
+                "jaxrs",
+                "Jakarta REST",
+                r"jersey-(server|container|bom)|resteasy|jakarta\.ws\.rs-api|javax\.ws\.rs-api|quarkus-rest|dropwizard-core|helidon-microprofile",
+                r"(?m)^\s*import\s+(jakarta|javax)\.ws\.rs\.",
+            ),
+            (
+                "micronaut",
+                "Micronaut",
+                r"micronaut-http-server",
+                r"(?m)^\s*import\s+io\.micronaut\.http\.",
+            ),
+            (
+                "javalin",
+                "Javalin",
+                r"\bjavalin\b",
+                r"(?m)^\s*import\s+io\.javalin\.",
+            ),
+            (
+                "jetty",
+                "Jetty",
+                r"jetty-(server|servlet|ee\d*-servlet)",
+                r"(?m)^\s*import\s+org\.eclipse\.jetty\.server\.",
+            ),
+            (
+                "vertx_web",
+                "Vert.x Web",
+                r"vertx-web\b",
+                r"(?m)^\s*import\s+io\.vertx\.(ext\.web|core\.http)\.",
+            ),
         ],
     },
 ];
