@@ -145,7 +145,8 @@ fn go_service() {
     );
     assert_eq!(
         findings(&r, "CODE005"),
-        vec!["(repository) no global error handler registered in `chi`, `net/http` code"]
+        // At the entry point, where the router is built.
+        vec!["cmd/api/main.go:34:1 no global error handler registered in `chi`, `net/http` code"]
     );
     assert_eq!(
         findings(&r, "CODE014"),

@@ -137,6 +137,23 @@ pub struct Params {
     /// but without a route in code, instead of one repository finding.
     #[serde(default)]
     pub health_contract: bool,
+    /// With `present`: where a missing signal is reported when no `only_if` match places
+    /// it. `entry` (default): at the application's entry point (the first use of a detected
+    /// framework, in an entry module when there is one); `repository`: the repository as a
+    /// whole (a rule whose gap another rule places, through `passes:`).
+    #[serde(default)]
+    pub report_at: ReportAt,
+}
+
+/// `report_at` of `code_signal`.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportAt {
+    /// The application's entry point.
+    #[default]
+    Entry,
+    /// The repository.
+    Repository,
 }
 
 /// Paths of production role that are still not server code: scripts, migrations, build
@@ -494,6 +511,7 @@ pub struct CodeSignal {
     only_if_reason: String,
     message: Option<String>,
     contract: Option<HealthContract>,
+    report_at: ReportAt,
 }
 
 const MAX_FINDINGS: usize = 500;
@@ -619,6 +637,7 @@ impl CheckKind for CodeSignal {
                 .unwrap_or_else(|| "the condition in `only_if` does not hold".to_owned()),
             message: p.message,
             contract,
+            report_at: p.report_at,
         })
     }
 
@@ -720,6 +739,9 @@ impl CheckKind for CodeSignal {
                             .as_deref()
                             .unwrap_or("no signal found for {frameworks}");
                         let message = render(tpl, &[("frameworks", &names)]);
+                        if anchor.is_none() && self.report_at == ReportAt::Entry {
+                            anchor = entry_anchor(cx, &detected);
+                        }
                         cx.report(match &anchor {
                             Some(a) => Finding::at(&a.path, a.line, a.col, message),
                             None => Finding::repo(message),
@@ -760,6 +782,63 @@ impl CheckKind for CodeSignal {
         }
         Ok(Applicability::Applicable)
     }
+}
+
+/// Where a missing signal is reported when no `only_if` match places it: the
+/// application's entry point, i.e. the first use of a detected framework in a file named
+/// like an entry module (`main`, `app`, `server`, `index`, `*Application`, `settings`, …),
+/// else in the shallowest file, so the finding points at the code that builds the app.
+fn entry_anchor(cx: &CheckCx<'_>, detected: &[(&CompiledStack, Vec<&'static str>)]) -> Option<Hit> {
+    let ws = cx.workspace();
+    let mut best: Option<((u8, usize, String), Hit)> = None;
+    for (st, names) in detected {
+        let clients = Clients::of(ws, st);
+        for (name, _, code) in st.frameworks() {
+            let Some(code) = code.as_ref().filter(|_| names.contains(name)) else {
+                continue;
+            };
+            for &i in ws.selected(st.code) {
+                let rel = &ws.file(i).rel;
+                if clients.holds(rel) {
+                    continue;
+                }
+                let Ok(text) = ws.text(i) else { continue };
+                let Some(m) = code.find(text) else { continue };
+                let key = (entry_rank(rel), rel.matches('/').count(), rel.clone());
+                if best.as_ref().is_none_or(|(k, _)| key < *k) {
+                    let line = u32::try_from(text[..m.start()].matches('\n').count() + 1)
+                        .unwrap_or(u32::MAX);
+                    let hit = Hit {
+                        path: rel.clone(),
+                        line,
+                        col: 1,
+                        text: String::new(),
+                    };
+                    best = Some((key, hit));
+                }
+            }
+        }
+    }
+    best.map(|(_, hit)| hit)
+}
+
+/// 0 for a file named like an application's entry module, 1 otherwise.
+fn entry_rank(rel: &str) -> u8 {
+    let file = rel.rsplit('/').next().unwrap_or(rel);
+    let stem = file.split('.').next().unwrap_or(file).to_ascii_lowercase();
+    let entry = matches!(
+        stem.as_str(),
+        "main"
+            | "app"
+            | "server"
+            | "index"
+            | "application"
+            | "asgi"
+            | "wsgi"
+            | "settings"
+            | "__main__"
+    ) || stem.ends_with("application");
+    u8::from(!entry)
 }
 
 /// A match of a signal.
@@ -1454,7 +1533,7 @@ mod tests {
         );
         assert_eq!(
             lines(&f),
-            vec!["(repository): no health route for `Express`"]
+            vec!["src/app.js:1:1: no health route for `Express`"]
         );
         let (_, f, _) = run(
             "code_signal",
@@ -1544,7 +1623,42 @@ mod tests {
         );
         assert_eq!(
             lines(&f),
-            vec!["(repository): no signal found for `net/http`"]
+            vec!["main.go:2:1: no signal found for `net/http`"]
+        );
+    }
+
+    /// A missing signal is reported at the entry module that uses the framework, not at
+    /// the shallowest file that happens to import it; `report_at: repository` keeps the
+    /// repository.
+    #[test]
+    fn missing_signal_is_placed_at_the_entry_module() {
+        let p = "expect: present\nsignals:\n  node:\n    - pattern: 'helmet'\n";
+        let pkg = (
+            "package.json",
+            r#"{"dependencies": {"express": "^4.19.0"}}"#,
+        );
+        let files = [
+            pkg,
+            (
+                "routes.js",
+                "const express = require('express');\nmodule.exports = express.Router();\n",
+            ),
+            (
+                "src/api/server.js",
+                "// the app\nconst express = require('express');\nconst app = express();\n",
+            ),
+        ];
+        let (_, f, _) = run("code_signal", p, &files);
+        assert_eq!(
+            lines(&f),
+            vec!["src/api/server.js:2:1: no signal found for `Express`"]
+        );
+        let p =
+            "expect: present\nreport_at: repository\nsignals:\n  node:\n    - pattern: 'helmet'\n";
+        let (_, f, _) = run("code_signal", p, &files);
+        assert_eq!(
+            lines(&f),
+            vec!["(repository): no signal found for `Express`"]
         );
     }
 
@@ -1558,7 +1672,10 @@ mod tests {
         assert!(f.is_empty(), "{f:?}");
         let bare = "use axum::Json;\nimpl IntoResponse for AppError {\n    fn into_response(self) -> Response {\n        match self {\n            AppError::Bad(e) => (StatusCode::BAD_REQUEST, Json(e)).into_response(),\n            _ => StatusCode::INTERNAL_SERVER_ERROR.into_response(),\n        }\n    }\n}\n";
         let (_, f, _) = run("code_signal", p, &[cargo, ("src/error.rs", bare)]);
-        assert_eq!(lines(&f), vec!["(repository): no signal found for `axum`"]);
+        assert_eq!(
+            lines(&f),
+            vec!["src/error.rs:1:1: no signal found for `axum`"]
+        );
         let text_only = "use axum::Json;\nimpl IntoResponse for AppError {\n    fn into_response(self) -> Response {\n        (StatusCode::BAD_REQUEST, \"bad\").into_response()\n    }\n}\n// Json(x) after the block does not count\n";
         let (_, f, _) = run("code_signal", p, &[cargo, ("src/error.rs", text_only)]);
         assert_eq!(f.len(), 1);
@@ -1662,7 +1779,7 @@ mod tests {
                 "Dockerfile:2:1: the health check declared at `Dockerfile:2` requests the root page `/`, and no health endpoint was found in `Flask` code"
             ]
         );
-        // Without a declaration the finding is the repository-level one.
+        // Without a declaration the finding is placed at the entry point.
         let (_, f, _) = run(
             "code_signal",
             p,
@@ -1670,7 +1787,7 @@ mod tests {
         );
         assert_eq!(
             lines(&f),
-            vec!["(repository): no health endpoint in `Flask` code"]
+            vec!["app.py:1:1: no health endpoint in `Flask` code"]
         );
     }
 
@@ -1710,7 +1827,10 @@ mod tests {
             &[cargo, ("src/main.rs", "use axum::Router;\nfn main() {}\n")],
         );
         assert_eq!(r.unwrap(), Applicability::Applicable);
-        assert_eq!(lines(&f), vec!["(repository): no signal found for `axum`"]);
+        assert_eq!(
+            lines(&f),
+            vec!["src/main.rs:1:1: no signal found for `axum`"]
+        );
         // Imported but never declared (a vendored copy, a stray file) is not enough either.
         let (r, _, _) = run(
             "code_signal",
