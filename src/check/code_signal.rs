@@ -175,6 +175,8 @@ pub const DEFAULT_EXCLUDES: &[&str] = &[
     "**/public/**",
     "**/static/**",
     "**/management/commands/**",
+    // Helpers of Django management commands (`management/merge_command.py`).
+    "**/management/*.py",
     "manage.py",
     "noxfile.py",
     "fabfile.py",
