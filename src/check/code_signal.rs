@@ -143,6 +143,11 @@ pub struct Params {
     /// whole (a rule whose gap another rule places, through `passes:`).
     #[serde(default)]
     pub report_at: ReportAt,
+    /// Per stack: where a missing signal is reported, before the entry point: the first
+    /// match of these (the first ad-hoc settings read for a settings schema, the logger set
+    /// up for structured logging). They do not decide whether the rule applies.
+    #[serde(default)]
+    pub anchor: BTreeMap<Stack, Vec<Signal>>,
 }
 
 /// `report_at` of `code_signal`.
@@ -514,6 +519,7 @@ pub struct CodeSignal {
     message: Option<String>,
     contract: Option<HealthContract>,
     report_at: ReportAt,
+    anchor: BTreeMap<Stack, Vec<CompiledSignal>>,
 }
 
 const MAX_FINDINGS: usize = 500;
@@ -640,6 +646,7 @@ impl CheckKind for CodeSignal {
             message: p.message,
             contract,
             report_at: p.report_at,
+            anchor: compile_signals("anchor", p.anchor)?,
         })
     }
 
@@ -742,7 +749,15 @@ impl CheckKind for CodeSignal {
                             .unwrap_or("no signal found for {frameworks}");
                         let message = render(tpl, &[("frameworks", &names)]);
                         if anchor.is_none() && self.report_at == ReportAt::Entry {
-                            anchor = entry_anchor(cx, &detected);
+                            anchor = detected
+                                .iter()
+                                .filter_map(|(st, _)| Some((st, self.anchor.get(&st.def.stack)?)))
+                                .find_map(|(st, sigs)| {
+                                    sigs.iter().find_map(|s| {
+                                        self.matches(cx, st, s, false).into_iter().next()
+                                    })
+                                })
+                                .or_else(|| entry_anchor(cx, &detected));
                         }
                         cx.report(match &anchor {
                             Some(a) => Finding::at(&a.path, a.line, a.col, message),
@@ -1661,6 +1676,13 @@ mod tests {
         assert_eq!(
             lines(&f),
             vec!["(repository): no signal found for `Express`"]
+        );
+        // An `anchor` match comes first: the place the gap is about.
+        let p = "expect: present\nanchor:\n  node:\n    - pattern: 'Router\\('\nsignals:\n  node:\n    - pattern: 'helmet'\n";
+        let (_, f, _) = run("code_signal", p, &files);
+        assert_eq!(
+            lines(&f),
+            vec!["routes.js:2:26: no signal found for `Express`"]
         );
     }
 

@@ -79,7 +79,8 @@ static PRINTF_SPEC: LazyLock<Regex> =
 static PATH_OR_URL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)^(?:[a-z][a-z0-9+.\-]*://[^@\s]*$ | /[^\s]* | \./ | \.\./ | ~/ | [a-z]:\\ | classpath: | file: | env: | vault: | arn:aws:)
-          | \.(?:json|pem|key|txt|ya?ml|crt|cer|der|p12|pfx|jks|keystore|env|toml|ini|conf|cfg|properties|gpg|asc)$",
+          | \.(?:json|pem|key|txt|ya?ml|crt|cer|der|p12|pfx|jks|keystore|env|toml|ini|conf|cfg|properties|gpg|asc
+               |html?|tmpl|tpl|gohtml|jinja2?|j2|hbs|mustache|ejs|pug|twig|css|svg|png|xml)$",
     )
     .expect("valid regex")
 });
@@ -507,6 +508,9 @@ pub(crate) fn public_identifier(
     if lower.contains("public") || lower.contains("publishable") {
         return Some("named public");
     }
+    if spells_its_name(value, var) {
+        return Some("the value spells its variable's name (a header, cookie or message key)");
+    }
     let (before, after) = neighbourhood(text, offset, 3);
     if UUID.is_match(value) {
         let password_name = ["password", "passwd", "pwd", "pass"]
@@ -536,6 +540,26 @@ pub(crate) fn public_identifier(
         }
     }
     None
+}
+
+/// Whether a value is its variable's own name spelt another way: `XSRF_TOKEN =
+/// "XSRF-TOKEN"` (a cookie or header name), `MISSING_STRIPE_TOKEN =
+/// "error.MISSING_STRIPE_TOKEN"` (a message key). The name must have two parts at least, and
+/// the value no digit the name lacks, so `admin_password = "adminpassword1"` is still judged.
+fn spells_its_name(value: &str, var: &str) -> bool {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let (name, v) = (norm(var), norm(value));
+    let parts = tokens(var).len();
+    let digit_extra = v
+        .chars()
+        .filter(char::is_ascii_digit)
+        .any(|d| !name.contains(d));
+    parts >= 2 && name.len() >= 6 && !digit_extra && v.contains(&name)
 }
 
 /// The text of up to `lines` lines before and after the line holding `offset` (that line
@@ -688,6 +712,24 @@ mod tests {
                 .is_none()
         );
         assert!(public_identifier("x", "NEXT_PUBLIC_API_KEY", "", 0).is_some());
+    }
+
+    #[test]
+    fn a_value_spelling_its_name_is_a_name() {
+        assert!(spells_its_name("XSRF-TOKEN", "XSRF_TOKEN"));
+        assert!(spells_its_name(
+            "error.STEP_2_MISSING_STRIPE_TOKEN",
+            "STEP_2_MISSING_STRIPE_TOKEN"
+        ));
+        assert!(!spells_its_name("adminpassword1", "admin_password"));
+        assert!(!spells_its_name("password123!", "password"));
+        assert!(!spells_its_name("k8Hq2mZ9xP4wL7vR", "API_TOKEN"));
+        let t = t();
+        assert!(
+            matches!(c("password.html"), Class::NotSecret(_)),
+            "{:?}",
+            classify("password.html", &t)
+        );
     }
 
     #[test]
