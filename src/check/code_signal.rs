@@ -699,11 +699,14 @@ impl CheckKind for CodeSignal {
         detected.retain(|(st, _)| match self.only_if.get(&st.def.stack) {
             None => true,
             Some(sigs) => sigs.iter().any(|s| {
-                let hit = self.matches(cx, st, s, false).into_iter().next();
-                let found = hit.is_some();
-                if anchor.is_none() {
-                    anchor = hit;
+                if anchor.is_some() {
+                    return !self.matches(cx, st, s, false).is_empty();
                 }
+                // The anchor is the first match in an entry module (`settings/main.py`, not
+                // `settings/ci.py`), else the first match.
+                let hits = self.matches(cx, st, s, true);
+                let found = !hits.is_empty();
+                anchor = hits.into_iter().min_by_key(|h| entry_rank(&h.path));
                 found
             }),
         });
