@@ -191,7 +191,7 @@ fn typical_gaps_shows_the_usual_problems() {
         "DOCK001 Dockerfile:1",
         "DOCK004 Dockerfile:6",
         "DOCK020 Dockerfile:4",
-        "DOCK006 (repository)",
+        "DOCK006 Dockerfile",
         "COMP001 docker-compose.yml:3",
         "COMP002 docker-compose.yml:13",
         "COMP008 docker-compose.yml:15",

@@ -48,7 +48,14 @@ pub struct Params {
     #[serde(default)]
     pub paths: Option<Vec<String>>,
     /// What must be excluded.
+    #[serde(default)]
     pub require: Vec<Requirement>,
+    /// Instead of judging ignore files: every build context must have one. A Dockerfile
+    /// whose context (Compose `build.context`, a `docker build` in CI or a Makefile, else
+    /// inferred from what it copies) has no `.dockerignore` (nor `<Dockerfile>.dockerignore`
+    /// beside it) is a finding, one per context.
+    #[serde(default)]
+    pub present: bool,
     /// Finding message. Placeholders: `{path}` (context-relative), `{file}` (the ignore file).
     #[serde(default)]
     pub message: Option<String>,
@@ -68,6 +75,7 @@ pub struct DockerignoreCheck {
     files: SelectorId,
     compose: SelectorId,
     require: Vec<Req>,
+    present: bool,
     message: Option<String>,
 }
 
@@ -257,6 +265,92 @@ fn workspace_base(ws: &Workspace, context: &str, manifest: &str, root: &Regex) -
     }
 }
 
+/// The `.dockerignore` of the nearest directory strictly above `dir`, if any.
+fn ancestor_dockerignore(ws: &Workspace, dir: &str) -> Option<usize> {
+    let mut d = dir;
+    while !d.is_empty() {
+        d = parent_dir(d);
+        let path = if d.is_empty() {
+            ".dockerignore".to_owned()
+        } else {
+            format!("{d}/.dockerignore")
+        };
+        if let Some(i) = ws.find(&path) {
+            return Some(i);
+        }
+    }
+    None
+}
+
+impl DockerignoreCheck {
+    /// `present: true`: one finding per build context that has no ignore file, at its
+    /// first Dockerfile; evidence for the contexts that have one.
+    fn contexts_without(
+        &self,
+        cx: &mut CheckCx<'_>,
+        dockerfiles: &[usize],
+        compose: &[usize],
+    ) -> Applicability {
+        let ws = cx.workspace();
+        let index = compose_index(cx, compose);
+        let built = super::orchestration::build_contexts(ws);
+        // Context -> the Dockerfiles built from it that find no ignore file.
+        let mut without: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for &i in dockerfiles {
+            let rel = ws.file(i).rel.clone();
+            let compose_ctx = index.contexts_of(&rel);
+            cx.judged(1);
+            if let Some(ig) = find_dockerignore_in(ws, &rel, &compose_ctx) {
+                cx.evidence(Finding::file(
+                    &ws.file(ig).rel,
+                    format!("applies to `{rel}`"),
+                ));
+                continue;
+            }
+            let named = compose_ctx
+                .first()
+                .cloned()
+                .or_else(|| built.get(rel.as_str()).and_then(|c| c.first().cloned()));
+            let context = match named {
+                Some(c) => c,
+                None => {
+                    // Nothing names the context and what it copies is not in the
+                    // repository (a prebuilt binary): a script may build it from a
+                    // directory above that has an ignore file, so it is not judged.
+                    let inferred = inferred_context(ws, &rel);
+                    if let Some(above) = ancestor_dockerignore(ws, &inferred) {
+                        cx.evidence(Finding::file(
+                            &ws.file(above).rel,
+                            format!("may apply to `{rel}` (its build context is not named)"),
+                        ));
+                        continue;
+                    }
+                    inferred
+                }
+            };
+            without.entry(context).or_default().push(rel);
+        }
+        for (context, files) in without {
+            let place = if context.is_empty() {
+                "the repository root".to_owned()
+            } else {
+                format!("`{context}/`")
+            };
+            let mut msg = render(
+                self.message.as_deref().unwrap_or(
+                    "no `.dockerignore` at {context}, the build context of this Dockerfile",
+                ),
+                &[("context", &place)],
+            );
+            if files.len() > 1 {
+                msg.push_str(&format!(" (and of {} more)", files.len() - 1));
+            }
+            cx.report(Finding::file(&files[0], msg));
+        }
+        Applicability::Applicable
+    }
+}
+
 impl CheckKind for DockerignoreCheck {
     type Params = Params;
 
@@ -268,6 +362,12 @@ impl CheckKind for DockerignoreCheck {
             false,
         )?;
         let mut require = Vec::new();
+        if p.require.is_empty() && !p.present {
+            return Err(ParamError::at(
+                "require",
+                "give `require` or `present: true`",
+            ));
+        }
         for r in p.require {
             if r.path.is_none() && r.existing.is_empty() {
                 return Err(ParamError::at("require", "give `path` or `existing`"));
@@ -289,6 +389,7 @@ impl CheckKind for DockerignoreCheck {
             compose: cx.files("paths", &compose_globs(), &[], false)?,
             files,
             require,
+            present: p.present,
             message: p.message,
         })
     }
@@ -302,6 +403,9 @@ impl CheckKind for DockerignoreCheck {
             ));
         }
         let compose = cx.selected(self.compose);
+        if self.present {
+            return Ok(self.contexts_without(cx, dockerfiles, compose));
+        }
         let ignore_files = ignore_files_of(cx, dockerfiles, compose);
         if ignore_files.is_empty() {
             return Ok(Applicability::NotApplicable(
