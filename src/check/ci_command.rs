@@ -148,27 +148,38 @@ impl CiCommand {
             })
         })
     }
-}
 
-impl CiCommand {
-    /// A `via_config` tool this command runs whose configuration does what is asked: the
-    /// command's match and the configuration file that decides it.
-    fn via<'t>(&self, cx: &mut CheckCx<'_>, text: &'t str) -> Option<(regex::Match<'t>, String)> {
-        for v in &self.via_config {
-            let Some(m) = v.command.find(text) else {
-                continue;
-            };
-            let ws = cx.workspace();
-            let config = cx.selected(v.files).iter().copied().find(|&i| {
-                ws.text(i).is_ok_and(|t| {
-                    v.pattern.is_match(t) && !v.unless.as_ref().is_some_and(|u| u.is_match(t))
-                })
-            });
-            if let Some(i) = config {
-                return Some((m, ws.file(i).rel.clone()));
-            }
+    /// What in `text` does what the rule asks, as evidence shows it: the pattern's match;
+    /// with `via`, a `via_config` tool run with a configuration that does it. `configs`
+    /// holds, per `via_config` entry, the configuration file found (looked up once).
+    fn what_runs(
+        &self,
+        cx: &CheckCx<'_>,
+        text: &str,
+        via: bool,
+        configs: &[std::cell::OnceCell<Option<String>>],
+    ) -> Option<String> {
+        if !via {
+            return self.find(text).map(|m| format!("`{}`", m.as_str().trim()));
         }
-        None
+        let ws = cx.workspace();
+        self.via_config.iter().zip(configs).find_map(|(v, config)| {
+            let m = v.command.find(text)?;
+            let config = config.get_or_init(|| {
+                cx.selected(v.files)
+                    .iter()
+                    .find(|&&i| {
+                        ws.text(i).is_ok_and(|t| {
+                            v.pattern.is_match(t)
+                                && !v.unless.as_ref().is_some_and(|u| u.is_match(t))
+                        })
+                    })
+                    .map(|&i| ws.file(i).rel.clone())
+            });
+            config
+                .as_ref()
+                .map(|c| format!("`{}`, configured by `{c}`", m.as_str().trim()))
+        })
     }
 }
 
@@ -259,26 +270,15 @@ impl CheckKind for CiCommand {
                 }
             }
         }
-        for (rel, line, col, cmd) in &commands {
-            if let Some(m) = self.find(cmd) {
-                cx.evidence(Finding::at(
-                    rel,
-                    *line,
-                    *col,
-                    format!("CI runs `{}`", m.as_str().trim()),
-                ));
-                return Ok(Applicability::Applicable);
-            }
-        }
-        for (rel, line, col, cmd) in &commands {
-            if let Some((m, config)) = self.via(cx, cmd) {
-                cx.evidence(Finding::at(
-                    rel,
-                    *line,
-                    *col,
-                    format!("CI runs `{}`, configured by `{config}`", m.as_str().trim()),
-                ));
-                return Ok(Applicability::Applicable);
+        let configs: Vec<std::cell::OnceCell<Option<String>>> =
+            self.via_config.iter().map(|_| Default::default()).collect();
+        // A command that matches outright wins over a tool that does it by configuration.
+        for via in [false, true] {
+            for (rel, line, col, cmd) in &commands {
+                if let Some(what) = self.what_runs(cx, cmd, via, &configs) {
+                    cx.evidence(Finding::at(rel, *line, *col, format!("CI runs {what}")));
+                    return Ok(Applicability::Applicable);
+                }
             }
         }
         if self.resolve {
@@ -286,24 +286,15 @@ impl CheckKind for CiCommand {
             for (rel, line, col, cmd) in &commands {
                 for cmd_line in cmd.lines() {
                     for (target, body) in self.resolve_line(cx, cmd_line, &manifests) {
-                        if let Some(m) = self.find(&body) {
+                        let what = self
+                            .what_runs(cx, &body, false, &configs)
+                            .or_else(|| self.what_runs(cx, &body, true, &configs));
+                        if let Some(what) = what {
                             cx.evidence(Finding::at(
                                 rel,
                                 *line,
                                 *col,
-                                format!("CI runs `{}` via {target}", m.as_str().trim()),
-                            ));
-                            return Ok(Applicability::Applicable);
-                        }
-                        if let Some((m, config)) = self.via(cx, &body) {
-                            cx.evidence(Finding::at(
-                                rel,
-                                *line,
-                                *col,
-                                format!(
-                                    "CI runs `{}` via {target}, configured by `{config}`",
-                                    m.as_str().trim()
-                                ),
+                                format!("CI runs {what} via {target}"),
                             ));
                             return Ok(Applicability::Applicable);
                         }

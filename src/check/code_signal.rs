@@ -752,15 +752,7 @@ impl CheckKind for CodeSignal {
                             .unwrap_or("no signal found for {frameworks}");
                         let message = render(tpl, &[("frameworks", &names)]);
                         if anchor.is_none() && self.report_at == ReportAt::Entry {
-                            anchor = detected
-                                .iter()
-                                .filter_map(|(st, _)| Some((st, self.anchor.get(&st.def.stack)?)))
-                                .find_map(|(st, sigs)| {
-                                    sigs.iter().find_map(|s| {
-                                        self.matches(cx, st, s, false).into_iter().next()
-                                    })
-                                })
-                                .or_else(|| entry_anchor(cx, &detected));
+                            anchor = self.place(cx, &detected);
                         }
                         cx.report(match &anchor {
                             Some(a) => Finding::at(&a.path, a.line, a.col, message),
@@ -804,8 +796,36 @@ impl CheckKind for CodeSignal {
     }
 }
 
-/// Where a missing signal is reported when no `only_if` match places it: the
-/// application's entry point, i.e. the first use of a detected framework in a file named
+impl CodeSignal {
+    /// Where a missing signal is reported when no `only_if` match places it: the first
+    /// match of the rule's `anchor` patterns, else the application's entry point.
+    fn place(
+        &self,
+        cx: &mut CheckCx<'_>,
+        detected: &[(&CompiledStack, Vec<&'static str>)],
+    ) -> Option<Hit> {
+        for (st, _) in detected {
+            for s in self.anchor.get(&st.def.stack).into_iter().flatten() {
+                if let Some(hit) = self.matches(cx, st, s, false).into_iter().next() {
+                    return Some(hit);
+                }
+            }
+        }
+        let key = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            for (st, names) in detected {
+                // The code selector too: a rule's own `exclude` changes what is searched.
+                (st.index, st.code, names).hash(&mut h);
+            }
+            h.finish()
+        };
+        // The same for every rule of the audit that detects these frameworks.
+        (*cx.workspace().memo(key, || entry_anchor(cx, detected))).clone()
+    }
+}
+
+/// The application's entry point: the first use of a detected framework in a file named
 /// like an entry module (`main`, `app`, `server`, `index`, `*Application`, `settings`, …),
 /// else in the shallowest file, so the finding points at the code that builds the app.
 fn entry_anchor(cx: &CheckCx<'_>, detected: &[(&CompiledStack, Vec<&'static str>)]) -> Option<Hit> {
@@ -862,6 +882,7 @@ fn entry_rank(rel: &str) -> u8 {
 }
 
 /// A match of a signal.
+#[derive(Clone)]
 struct Hit {
     path: String,
     line: u32,
@@ -1686,6 +1707,22 @@ mod tests {
         assert_eq!(
             lines(&f),
             vec!["routes.js:2:26: no signal found for `Express`"]
+        );
+    }
+
+    /// The `only_if` match that places a missing signal is the one in an entry module.
+    #[test]
+    fn only_if_places_the_gap_at_its_entry_module_match() {
+        let p = "expect: present\nonly_if:\n  python:\n    - pattern: 'DATABASES\\s*='\nsignals:\n  python:\n    - pattern: 'CONN_MAX_AGE'\n";
+        let files = [
+            ("app/views.py", "from django.http import HttpResponse\n"),
+            ("settings/ci.py", "DATABASES = {}\n"),
+            ("settings/main.py", "import os\nDATABASES = {}\n"),
+        ];
+        let (_, f, _) = run("code_signal", p, &files);
+        assert_eq!(
+            lines(&f),
+            vec!["settings/main.py:2:1: no signal found for `Django`"]
         );
     }
 

@@ -179,14 +179,7 @@ pub fn find_dockerignore_in(ws: &Workspace, dockerfile: &str, compose: &[String]
     if let Some(i) = ws.find(&format!("{dockerfile}.dockerignore")) {
         return Some(i);
     }
-    let built = super::orchestration::build_contexts(ws);
-    let mut contexts: Vec<String> = compose.to_vec();
-    if let Some(more) = built.get(dockerfile) {
-        contexts.extend(more.iter().cloned());
-    }
-    if contexts.is_empty() {
-        contexts.push(inferred_context(ws, dockerfile));
-    }
+    let (contexts, _) = contexts_of(ws, dockerfile, compose);
     contexts.iter().find_map(|c| {
         if c.is_empty() {
             ws.find(".dockerignore")
@@ -194,6 +187,19 @@ pub fn find_dockerignore_in(ws: &Workspace, dockerfile: &str, compose: &[String]
             ws.find(&format!("{c}/.dockerignore"))
         }
     })
+}
+
+/// The build contexts of a Dockerfile: those Compose (`compose`), CI and Makefiles name,
+/// and whether any is named; without one, the inferred context.
+fn contexts_of(ws: &Workspace, dockerfile: &str, compose: &[String]) -> (Vec<String>, bool) {
+    let mut contexts: Vec<String> = compose.to_vec();
+    if let Some(more) = super::orchestration::build_contexts(ws).get(dockerfile) {
+        contexts.extend(more.iter().cloned());
+    }
+    if contexts.is_empty() {
+        return (vec![inferred_context(ws, dockerfile)], false);
+    }
+    (contexts, true)
 }
 
 /// The build context of a Dockerfile nothing names one for: the nearest of its directory
@@ -293,7 +299,6 @@ impl DockerignoreCheck {
     ) -> Applicability {
         let ws = cx.workspace();
         let index = compose_index(cx, compose);
-        let built = super::orchestration::build_contexts(ws);
         // Context -> the Dockerfiles built from it that find no ignore file.
         let mut without: std::collections::BTreeMap<String, Vec<String>> = Default::default();
         for &i in dockerfiles {
@@ -307,27 +312,18 @@ impl DockerignoreCheck {
                 ));
                 continue;
             }
-            let named = compose_ctx
-                .first()
-                .cloned()
-                .or_else(|| built.get(rel.as_str()).and_then(|c| c.first().cloned()));
-            let context = match named {
-                Some(c) => c,
-                None => {
-                    // Nothing names the context and what it copies is not in the
-                    // repository (a prebuilt binary): a script may build it from a
-                    // directory above that has an ignore file, so it is not judged.
-                    let inferred = inferred_context(ws, &rel);
-                    if let Some(above) = ancestor_dockerignore(ws, &inferred) {
-                        cx.evidence(Finding::file(
-                            &ws.file(above).rel,
-                            format!("may apply to `{rel}` (its build context is not named)"),
-                        ));
-                        continue;
-                    }
-                    inferred
-                }
-            };
+            let (contexts, named) = contexts_of(ws, &rel, &compose_ctx);
+            let context = contexts.into_iter().next().unwrap_or_default();
+            // Nothing names the context and what it copies is not in the repository (a
+            // prebuilt binary): a script may build it from a directory above that has an
+            // ignore file, so it is not judged.
+            if !named && let Some(above) = ancestor_dockerignore(ws, &context) {
+                cx.evidence(Finding::file(
+                    &ws.file(above).rel,
+                    format!("may apply to `{rel}` (its build context is not named)"),
+                ));
+                continue;
+            }
             without.entry(context).or_default().push(rel);
         }
         for (context, files) in without {
