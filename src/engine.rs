@@ -231,7 +231,7 @@ pub fn run_with_targets(
 ) -> Vec<RuleResult> {
     let conditions = Evaluator::new(&set.facts, ws);
     // `READYCHECK_TIMING=1` prints each rule's evaluation time to stderr (slowest first).
-    let timing = std::env::var_os("READYCHECK_TIMING").is_some();
+    let timing = crate::timing::enabled();
     let run = |indices: &[usize]| -> Vec<(RuleResult, std::time::Duration)> {
         indices
             .par_iter()

@@ -20,6 +20,7 @@ pub mod settings;
 pub mod style;
 pub mod suppress;
 pub mod textpos;
+pub mod timing;
 
 pub use exit::ExitStatus;
 

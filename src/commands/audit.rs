@@ -194,7 +194,8 @@ pub fn resolve(args: &AuditArgs) -> anyhow::Result<Resolved> {
     let mut dirs: Vec<std::path::PathBuf> =
         cfg.rules.extra_dirs.iter().map(|d| base.join(d)).collect();
     dirs.extend(args.rule_dirs.iter().cloned());
-    let mut rules = RuleSet::load(&dirs).map_err(|e| anyhow!(e))?;
+    let mut rules =
+        crate::timing::phase("load rules", || RuleSet::load(&dirs)).map_err(|e| anyhow!(e))?;
     for (key, sev) in &cfg.rules.severity {
         let idx = rules
             .rules
@@ -281,7 +282,9 @@ pub type Evaluated = (
 
 /// Walks the repository and evaluates the chosen rules, with waivers applied.
 pub fn evaluate(root: &std::path::Path, resolved: &Resolved) -> anyhow::Result<Evaluated> {
-    let ws = Workspace::scan(root, Arc::clone(&resolved.rules.selectors), &resolved.walk)?;
+    let ws = crate::timing::phase("walk", || {
+        Workspace::scan(root, Arc::clone(&resolved.rules.selectors), &resolved.walk)
+    })?;
     evaluate_in(ws, resolved)
 }
 
@@ -293,7 +296,9 @@ fn evaluate_in(ws: Workspace, resolved: &Resolved) -> anyhow::Result<Evaluated> 
         crate::probe::client::probe(&resolved.urls, &requests, &resolved.probe)
             .map_err(|e| anyhow!(e))?
     };
-    let mut results = engine::run_with_targets(&resolved.rules, &resolved.chosen, &ws, &targets);
+    let mut results = crate::timing::phase("evaluate", || {
+        engine::run_with_targets(&resolved.rules, &resolved.chosen, &ws, &targets)
+    });
     let mut warnings = resolved.live_warnings.clone();
     warnings.extend(suppress::apply(
         &mut results,

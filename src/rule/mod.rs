@@ -452,10 +452,143 @@ fn to_json(node: &Node) -> serde_json::Value {
     }
 }
 
+mod builtin_json {
+    include!(concat!(env!("OUT_DIR"), "/builtin_json.rs"));
+}
+
+/// The JSON form of an embedded rule file, made by `build.rs`: (the file, its params).
+fn builtin_json(path: &str) -> Option<(&'static str, &'static str)> {
+    static INDEX: std::sync::LazyLock<std::collections::HashMap<&str, (&str, &str)>> =
+        std::sync::LazyLock::new(|| {
+            builtin_json::BUILTIN_JSON
+                .iter()
+                .map(|&(p, json, params)| (p, (json, params)))
+                .collect()
+        });
+    INDEX.get(path).copied()
+}
+
+/// A rule file's YAML tree, for locating errors and reading params. Files loaded from
+/// their JSON form parse it only if an error has to be placed.
+#[derive(Default)]
+struct Tree(std::sync::OnceLock<Option<Node>>);
+
+impl Tree {
+    fn parsed(node: Node) -> Tree {
+        Tree(std::sync::OnceLock::from(Some(node)))
+    }
+
+    fn get(&self, src: &Source) -> Option<&Node> {
+        self.0
+            .get_or_init(|| {
+                yaml::parse_documents(&src.text)
+                    .ok()
+                    .filter(|d| d.len() == 1)
+                    .and_then(|mut d| d.pop())
+            })
+            .as_ref()
+    }
+}
+
 struct Parsed {
     raw: RawRule,
-    tree: Node,
+    tree: Tree,
     src: Source,
+    /// `check.params`, for `explain --format json`.
+    params: serde_json::Value,
+}
+
+/// A fact's definition, with the file it came from.
+type RawFactIn = (String, RawFact, Source, Arc<Tree>);
+
+/// One rule file, deserialised.
+enum Loaded {
+    Facts(Vec<RawFactIn>),
+    Rule(Box<Parsed>),
+    Failed(LoadError),
+}
+
+/// Loads an embedded rule file from its JSON form; `Err` gives the source back when there
+/// is none or it does not deserialise, so that the YAML path reports the error in place.
+fn load_json(src: Source) -> Result<Loaded, Source> {
+    let Some((json, params)) = builtin_json(&src.path) else {
+        return Err(src);
+    };
+    if src.path.rsplit('/').next() == Some(FACTS_FILE) {
+        let Ok(map) = serde_json::from_str::<IndexMap<String, RawFact>>(json) else {
+            return Err(src);
+        };
+        let tree = Arc::new(Tree::default());
+        return Ok(Loaded::Facts(
+            map.into_iter()
+                .map(|(k, v)| (k, v, src.clone(), Arc::clone(&tree)))
+                .collect(),
+        ));
+    }
+    match (
+        serde_json::from_str::<RawRule>(json),
+        serde_json::from_str::<serde_json::Value>(params),
+    ) {
+        (Ok(raw), Ok(params)) => Ok(Loaded::Rule(Box::new(Parsed {
+            raw,
+            tree: Tree::default(),
+            src,
+            params,
+        }))),
+        _ => Err(src),
+    }
+}
+
+/// Loads a rule file from its YAML, every error located.
+fn load_yaml(src: Source) -> Loaded {
+    let tree = match yaml::parse_documents(&src.text) {
+        Ok(mut docs) if docs.len() == 1 => docs.remove(0),
+        Ok(docs) => {
+            return Loaded::Failed(located(
+                &src,
+                None,
+                format!("expected one YAML document, found {}", docs.len()),
+            ));
+        }
+        Err(e) => {
+            return Loaded::Failed(located(&src, e.pos.map(|p| (p.line, p.col)), e.message));
+        }
+    };
+    let failed = |e: &serde_saphyr::Error| {
+        let e = yaml::yaml_error(e);
+        Loaded::Failed(located(&src, e.pos.map(|p| (p.line, p.col)), e.message))
+    };
+    if src.path.rsplit('/').next() == Some(FACTS_FILE) {
+        return match serde_saphyr::from_str_with_options::<IndexMap<String, RawFact>>(
+            &src.text,
+            yaml::options(),
+        ) {
+            Ok(map) => {
+                let tree = Arc::new(Tree::parsed(tree));
+                Loaded::Facts(
+                    map.into_iter()
+                        .map(|(k, v)| (k, v, src.clone(), Arc::clone(&tree)))
+                        .collect(),
+                )
+            }
+            Err(e) => failed(&e),
+        };
+    }
+    match serde_saphyr::from_str_with_options::<RawRule>(&src.text, yaml::options()) {
+        Ok(raw) => {
+            let params = tree
+                .get("check")
+                .and_then(|c| c.get("params"))
+                .map_or(serde_json::Value::Null, to_json);
+            Loaded::Rule(Box::new(Parsed {
+                raw,
+                tree: Tree::parsed(tree),
+                src,
+                params,
+            }))
+        }
+        Err(e) => failed(&e),
+    }
 }
 
 const FACTS_FILE: &str = "facts.yaml";
@@ -472,7 +605,7 @@ fn roles_of(roles: &[crate::collect::scope::Role]) -> crate::collect::scope::Rol
 impl RuleSet {
     /// Loads the built-in rules plus user rule directories; every error is collected.
     pub fn load(extra_dirs: &[std::path::PathBuf]) -> Result<RuleSet, LoadErrors> {
-        let mut sources = builtin_sources();
+        let mut sources = crate::timing::phase("embedded sources", builtin_sources);
         let mut errors = Vec::new();
         for dir in extra_dirs {
             match dir_sources(dir) {
@@ -506,62 +639,24 @@ impl RuleSet {
         let mut errors = Vec::new();
         // `passes:` conditions met while compiling: (rule id, rule named, error placed at it).
         let mut passes_at: Vec<(String, String, LoadError)> = Vec::new();
-        let mut raw_facts: Vec<(String, RawFact, Source, Node)> = Vec::new();
+        let mut raw_facts: Vec<RawFactIn> = Vec::new();
         let mut parsed: Vec<Parsed> = Vec::new();
         // Parsing the rule files is most of what loading costs once regexes are compiled
-        // on first use: in parallel, then gathered in source order.
-        enum Loaded {
-            Facts(Vec<(String, RawFact, Source, Node)>),
-            Rule(Box<Parsed>),
-            Failed(LoadError),
-        }
-        let loaded: Vec<Loaded> = {
+        // on first use. Embedded files come from their JSON form (made at build time),
+        // user files from YAML; in parallel, then gathered in source order.
+        let loaded: Vec<Loaded> = crate::timing::phase("parse rule files", || {
             use rayon::prelude::*;
             sources
                 .into_par_iter()
                 .map(|src| {
-                    let tree = match yaml::parse_documents(&src.text) {
-                        Ok(mut docs) if docs.len() == 1 => docs.remove(0),
-                        Ok(docs) => {
-                            return Loaded::Failed(located(
-                                &src,
-                                None,
-                                format!("expected one YAML document, found {}", docs.len()),
-                            ));
-                        }
-                        Err(e) => {
-                            return Loaded::Failed(located(
-                                &src,
-                                e.pos.map(|p| (p.line, p.col)),
-                                e.message,
-                            ));
-                        }
-                    };
-                    let failed = |e: &serde_saphyr::Error| {
-                        let e = yaml::yaml_error(e);
-                        Loaded::Failed(located(&src, e.pos.map(|p| (p.line, p.col)), e.message))
-                    };
-                    if src.path.rsplit('/').next() == Some(FACTS_FILE) {
-                        return match serde_saphyr::from_str_with_options::<
-                            IndexMap<String, RawFact>,
-                        >(&src.text, yaml::options())
-                        {
-                            Ok(map) => Loaded::Facts(
-                                map.into_iter()
-                                    .map(|(k, v)| (k, v, src.clone(), tree.clone()))
-                                    .collect(),
-                            ),
-                            Err(e) => failed(&e),
-                        };
-                    }
-                    match serde_saphyr::from_str_with_options::<RawRule>(&src.text, yaml::options())
-                    {
-                        Ok(raw) => Loaded::Rule(Box::new(Parsed { raw, tree, src })),
-                        Err(e) => failed(&e),
+                    if src.builtin {
+                        load_json(src).unwrap_or_else(load_yaml)
+                    } else {
+                        load_yaml(src)
                     }
                 })
                 .collect()
-        };
+        });
         for l in loaded {
             match l {
                 Loaded::Facts(f) => raw_facts.extend(f),
@@ -585,7 +680,7 @@ impl RuleSet {
                     if let condition::RawCondition::Passes(id) = c {
                         errors.push(located(
                             src,
-                            pos_in(Some(tree), &format!("{name}.{field}[{j}]")),
+                            pos_in(tree.get(src), &format!("{name}.{field}[{j}]")),
                             format!(
                                 "`passes: {id}` is a rule's condition (in `applies`), not a fact's"
                             ),
@@ -604,7 +699,7 @@ impl RuleSet {
                         Ok(c) => out.push(c),
                         Err(e) => errors.push(located(
                             src,
-                            pos_in(Some(tree), &format!("{name}.{field}[{j}]")),
+                            pos_in(tree.get(src), &format!("{name}.{field}[{j}]")),
                             e.message,
                         )),
                     }
@@ -646,26 +741,37 @@ impl RuleSet {
             .iter()
             .map(|p| p.raw.check.as_ref().map(CheckSpec::kind_name))
             .collect();
-        let compiled: Vec<Option<Result<Check, crate::check::ParamError>>> = {
-            use rayon::prelude::*;
-            parsed
-                .par_iter_mut()
-                .map(|p| {
-                    let roles = roles_of(&p.raw.roles);
-                    // Embedded rules' regexes are compiled on first use; user rules' now,
-                    // so that their errors are reported before the run.
-                    let check = p.raw.check.take();
-                    crate::check::compiling_eagerly(eager_builtins || !p.src.builtin, || {
-                        check.map(|c| c.compile(&mut CompileCx::new(&registry, roles)))
+        let compiled: Vec<Option<Result<Check, crate::check::ParamError>>> =
+            crate::timing::phase("compile checks", || {
+                use rayon::prelude::*;
+                parsed
+                    .par_iter_mut()
+                    .map(|p| {
+                        let roles = roles_of(&p.raw.roles);
+                        // Embedded rules' regexes are compiled on first use; user rules' now,
+                        // so that their errors are reported before the run.
+                        let check = p.raw.check.take();
+                        crate::check::compiling_eagerly(eager_builtins || !p.src.builtin, || {
+                            check.map(|c| c.compile(&mut CompileCx::new(&registry, roles)))
+                        })
                     })
-                })
-                .collect()
-        };
-        for ((Parsed { raw, tree, src }, compiled), kind) in
-            parsed.into_iter().zip(compiled).zip(kinds)
+                    .collect()
+            });
+        for (
+            (
+                Parsed {
+                    raw,
+                    tree,
+                    src,
+                    params,
+                },
+                compiled,
+            ),
+            kind,
+        ) in parsed.into_iter().zip(compiled).zip(kinds)
         {
             let n_before = errors.len();
-            let at = |field: &str| pos_in(Some(&tree), field);
+            let at = |field: &str| pos_in(tree.get(&src), field);
             let mut err = |field: &str, msg: String| errors.push(located(&src, at(field), msg));
             if !id_re.is_match(&raw.id) {
                 err(
@@ -805,10 +911,6 @@ impl RuleSet {
                     Err(e) => errors.push(located(&src, at(&format!("applies[{i}]")), e.message)),
                 }
             }
-            let params = tree
-                .get("check")
-                .and_then(|c| c.get("params"))
-                .map_or(serde_json::Value::Null, to_json);
             let (Some(kind), Some(compiled)) = (kind, compiled) else {
                 errors.push(located(&src, None, "missing field `check`".to_owned()));
                 continue;
@@ -884,7 +986,7 @@ impl RuleSet {
         let registry = registry
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let selectors = match registry.build() {
+        let selectors = match crate::timing::phase("build selectors", || registry.build()) {
             Ok(s) => Arc::new(s),
             Err(e) => {
                 errors.push(LoadError {
@@ -1042,6 +1144,31 @@ mod lazy_tests {
         let set = RuleSet::from_sources_compiling(builtin_sources(), true);
         assert!(set.is_ok(), "{:?}", set.err());
         assert!(crate::check::eager(), "eager compilation is the default");
+    }
+
+    /// Every embedded rule file loads from the JSON form `build.rs` made of it (none falls
+    /// back to parsing YAML at start-up), and that form says what the YAML says: the same
+    /// rule, fields, order and params, or the same facts.
+    #[test]
+    fn embedded_json_is_the_yaml() {
+        use super::{Loaded, load_json, load_yaml};
+        let shown = |l: &Loaded| match l {
+            Loaded::Rule(p) => format!("{:?} {}", p.raw, p.params),
+            Loaded::Facts(f) => f
+                .iter()
+                .map(|(name, fact, ..)| format!("{name}: {fact:?}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Loaded::Failed(e) => panic!("{e}"),
+        };
+        let sources = builtin_sources();
+        assert!(sources.len() > 100, "{} embedded files", sources.len());
+        for src in sources {
+            let Ok(json) = load_json(src.clone()) else {
+                panic!("{} has no JSON form or it does not deserialise", src.path);
+            };
+            assert_eq!(shown(&json), shown(&load_yaml(src.clone())), "{}", src.path);
+        }
     }
 
     /// A user rule's invalid regex is still an error at load time, located in its file.
