@@ -41,8 +41,8 @@ pub struct SelectorRegistry {
     /// How many checks and conditions registered each selector: a file only one of them
     /// reads need not be cached after that read.
     uses: Vec<u32>,
-    /// Globs already validated (many selectors share them).
-    valid: std::collections::HashSet<(String, bool)>,
+    /// Each distinct glob, built once when first registered (many selectors share them).
+    globs: std::collections::HashMap<(String, bool), globset::Glob>,
 }
 
 /// Turns a gitignore-style pattern into a globset pattern rooted at the repository:
@@ -99,10 +99,10 @@ impl SelectorRegistry {
             .collect();
         let include = include.as_slice();
         for p in include.iter().chain(exclude) {
-            let key = (p.clone(), case_insensitive);
-            if !self.valid.contains(&key) {
-                build_glob(p, case_insensitive)?;
-                self.valid.insert(key);
+            if let std::collections::hash_map::Entry::Vacant(slot) =
+                self.globs.entry((p.clone(), case_insensitive))
+            {
+                slot.insert(build_glob(p, case_insensitive)?);
             }
         }
         if include.is_empty() {
@@ -127,19 +127,22 @@ impl SelectorRegistry {
     /// Builds the combined matcher. A glob many selectors share (`**/*.py`) is compiled
     /// once and owned by all of them: the rule set's 1,600 globs are 500 distinct ones.
     pub fn build(&self) -> Result<Selectors, String> {
-        fn add(
-            set: &mut GlobSetBuilder,
-            owners: &mut Vec<Vec<u32>>,
-            index: &mut std::collections::HashMap<(String, bool), usize>,
-            pattern: &str,
-            case_insensitive: bool,
-            id: usize,
-        ) -> Result<(), String> {
+        let built = &self.globs;
+        let add = |set: &mut GlobSetBuilder,
+                   owners: &mut Vec<Vec<u32>>,
+                   index: &mut std::collections::HashMap<(String, bool), usize>,
+                   pattern: &str,
+                   case_insensitive: bool,
+                   id: usize|
+         -> Result<(), String> {
             let key = (pattern.to_owned(), case_insensitive);
             let g = if let Some(&g) = index.get(&key) {
                 g
             } else {
-                set.add(build_glob(pattern, case_insensitive)?);
+                match built.get(&key) {
+                    Some(glob) => set.add(glob.clone()),
+                    None => set.add(build_glob(pattern, case_insensitive)?),
+                };
                 owners.push(Vec::new());
                 index.insert(key, owners.len() - 1);
                 owners.len() - 1
@@ -149,7 +152,7 @@ impl SelectorRegistry {
                 owners[g].push(id);
             }
             Ok(())
-        }
+        };
         let mut include = GlobSetBuilder::new();
         let mut include_owner = Vec::new();
         let mut include_index = std::collections::HashMap::new();
